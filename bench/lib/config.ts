@@ -1,0 +1,63 @@
+/**
+ * Benchmark parameters in one place. Every value can be overridden by an environment variable
+ * (`BENCH_<NAME>`), and `BENCH_QUICK=1` shrinks everything for a smoke run.
+ */
+
+/** Sizes, counts and limits the harness runs with; printed into the report. */
+export interface IBenchConfig {
+  /** Runs of every measure; the report shows the median with min–max. */
+  repeats: number;
+  /** Clients in the single-node fan-out scenario (also the small connect measure). */
+  fanoutClients: number;
+  /** Messages in one room burst. */
+  burstCount: number;
+  /** Messages per second of the paced stream. */
+  pacedRate: number;
+  /** Seconds the paced stream lasts. */
+  pacedSeconds: number;
+  /** Clients in the large connect measure (capped by the file-descriptor limit). */
+  bigConnect: number;
+  /** Clients on node B in the cross-node scenario. */
+  crossClients: number;
+  /** Clients on the one hosting node in the three-node scenario. */
+  spreadClients: number;
+  /** Messages sent through node A in the three-node scenario. */
+  spreadMessages: number;
+  /** Clients in the encrypted fan-out scenario. */
+  encClients: number;
+  /** Messages in the encrypted burst. */
+  encMessages: number;
+  /** Handshakes (open + authenticate) in flight at once while connecting. */
+  connectWindow: number;
+  /** Wall-clock budget in seconds; scenarios that would start after it are skipped. */
+  budgetSeconds: number;
+  /** Upper bound in seconds for any single wait inside a load process. */
+  stepTimeoutSeconds: number;
+}
+
+const num = (name: string, fallback: number): number => {
+  const raw = process.env[`BENCH_${name}`];
+  const parsed = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+};
+
+/** The configuration for this run, from defaults, `BENCH_QUICK` and `BENCH_*` overrides. */
+export const loadConfig = (): IBenchConfig => {
+  const quick = process.env.BENCH_QUICK === '1';
+  return {
+    repeats: num('REPEATS', quick ? 1 : 3),
+    fanoutClients: num('FANOUT_CLIENTS', quick ? 300 : 2000),
+    burstCount: num('BURST_COUNT', quick ? 50 : 200),
+    pacedRate: num('PACED_RATE', 50),
+    pacedSeconds: num('PACED_SECONDS', quick ? 1 : 3),
+    bigConnect: num('BIG_CONNECT', quick ? 1000 : 10000),
+    crossClients: num('CROSS_CLIENTS', quick ? 300 : 2000),
+    spreadClients: num('SPREAD_CLIENTS', quick ? 50 : 200),
+    spreadMessages: num('SPREAD_MESSAGES', quick ? 50 : 200),
+    encClients: num('ENC_CLIENTS', quick ? 100 : 1000),
+    encMessages: num('ENC_MESSAGES', quick ? 5 : 20),
+    connectWindow: num('CONNECT_WINDOW', 256),
+    budgetSeconds: num('BUDGET_SECONDS', 540),
+    stepTimeoutSeconds: num('STEP_TIMEOUT_SECONDS', 30),
+  };
+};

@@ -1,0 +1,104 @@
+/**
+ * Cross-instance transport behind one interface. `InMemoryBroker` (broker-memory.ts) serves a
+ * single process with no Redis; `RedisBroker` (broker-redis.ts) serves many nodes. Both are
+ * interest-based: a node subscribes only to the channels of the rooms, users and clients it
+ * hosts, reference-counted, so a message reaches only the nodes that need it.
+ */
+import type { IRedisSocketMessage } from '../common';
+
+/** Called with each raw message received on a subscribed channel. */
+export type TBrokerMessageListener = (raw: string) => void;
+
+/** The transport a `WebSocketServerHelper` or `WebSocketEmitter` publishes and subscribes through. */
+export interface IWebSocketBroker {
+  /** `'memory'` or `'redis'`, for logs and diagnostics. */
+  readonly kind: string;
+  /** Connects; with a listener also subscribes to the broadcast channel (a publish-only broker has none). */
+  start(listener?: TBrokerMessageListener): Promise<void>;
+  /** Publishes an envelope; resolves when the transport accepted it. */
+  publish(channel: string, message: IRedisSocketMessage): Promise<void>;
+  /** Adds one reference to a channel; the first one subscribes. */
+  subscribe(channel: string): void;
+  /** Drops one reference; the last one unsubscribes. */
+  unsubscribe(channel: string): void;
+  /** Channels currently subscribed (after batching). */
+  getSubscribedChannels(): string[];
+  /** Unsubscribes everything and releases connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Reference counting and batching shared by both brokers. Changes made in one tick are applied
+ * as one subscribe and one unsubscribe call, netted, so a room that empties and refills within
+ * a tick costs nothing.
+ */
+export abstract class InterestBroker {
+  private readonly counts = new Map<string, number>();
+  private readonly applied = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private flushScheduled = false;
+
+  subscribe(channel: string): void {
+    const count = (this.counts.get(channel) ?? 0) + 1;
+    this.counts.set(channel, count);
+    if (count === 1) this.markDirty(channel);
+  }
+
+  unsubscribe(channel: string): void {
+    const count = this.counts.get(channel);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.counts.set(channel, count - 1);
+      return;
+    }
+    this.counts.delete(channel);
+    this.markDirty(channel);
+  }
+
+  getSubscribedChannels(): string[] {
+    return [...this.applied];
+  }
+
+  /** Forgets every interest; used on stop. */
+  protected resetInterest(): void {
+    this.counts.clear();
+    this.dirty.clear();
+    this.applied.clear();
+  }
+
+  /** Marks a channel as always wanted (the broadcast channel). */
+  protected pin(channel: string): void {
+    this.subscribe(channel);
+    this.flush();
+  }
+
+  /** Applies netted changes to the transport. */
+  protected abstract applyInterest(subscribe: string[], unsubscribe: string[]): void;
+
+  private markDirty(channel: string): void {
+    this.dirty.add(channel);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.dirty.size === 0) return;
+    const toSubscribe: string[] = [];
+    const toUnsubscribe: string[] = [];
+    for (const channel of this.dirty) {
+      const wanted = this.counts.has(channel);
+      const has = this.applied.has(channel);
+      if (wanted && !has) {
+        toSubscribe.push(channel);
+        this.applied.add(channel);
+      } else if (!wanted && has) {
+        toUnsubscribe.push(channel);
+        this.applied.delete(channel);
+      }
+    }
+    this.dirty.clear();
+    if (toSubscribe.length > 0 || toUnsubscribe.length > 0) this.applyInterest(toSubscribe, toUnsubscribe);
+  }
+}

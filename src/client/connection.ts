@@ -1,0 +1,205 @@
+/**
+ * One socket's life: open, authenticate, (optionally) derive the AES key from the server's
+ * `connected`, then decode every frame in arrival order. Reconnecting, heartbeats and rooms are
+ * the owner's business (`client.ts`); a connection never retries and reports its end once.
+ */
+import { WebSocketCloseCodes, WebSocketEvents } from '../common/constants';
+import { decryptText, deriveAesKey } from '../common/crypto';
+import type { AnyObject, IWebSocketMessage } from '../common/types';
+import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants';
+import { frameToText, isEncryptedPayload, parseServerMessage, readServerError } from './frame';
+import type { IClientSocket, IWebSocketClientErrorEvent, IWebSocketClientIdentity, TClientSocketConstructor } from './types';
+
+const SOCKET_OPEN = 1;
+const ABNORMAL_CLOSE = 1006;
+
+/** How a connection ended. */
+export interface IConnectionEnd {
+  code: number;
+  reason: string;
+  /** Whether authentication finished (`onReady` fired). */
+  wasReady: boolean;
+  /** Last server `error` before authentication finished; explains a 4001 / 4003 / 4004. */
+  serverError?: { message: string; code: string };
+}
+
+/** What a connection reports to its owner. */
+export interface IConnectionHooks {
+  /** Authenticated, and with encryption the key is ready. */
+  onReady(identity: IWebSocketClientIdentity): void;
+  /** A decoded (and decrypted) server message after `onReady`, in arrival order. */
+  onMessage(message: IWebSocketMessage): void;
+  /** A frame that was dropped. */
+  onFrameError(error: IWebSocketClientErrorEvent): void;
+  /** The end, reported once; never after `dispose()`. */
+  onEnd(end: IConnectionEnd): void;
+}
+
+/** Options of one connection attempt. */
+export interface IConnectionOptions {
+  url: string;
+  SocketImpl: TClientSocketConstructor;
+  credentials: AnyObject;
+  /** ECDH key pair of this attempt when encryption is on. */
+  ecdh?: { keyPair: CryptoKeyPair; publicKey: string };
+  hooks: IConnectionHooks;
+}
+
+/** A single WebSocket from open to close. */
+export class ClientConnection {
+  private readonly socket: IClientSocket | null = null;
+  // Every frame and the close go through this chain, so async decryption cannot reorder them.
+  private chain: Promise<void> = Promise.resolve();
+  private aesKey: CryptoKey | null = null;
+  private ready = false;
+  private ended = false;
+  private serverError?: { message: string; code: string };
+
+  constructor(private readonly opts: IConnectionOptions) {
+    try {
+      this.socket = new opts.SocketImpl(opts.url);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      queueMicrotask(() => this.end({ code: ABNORMAL_CLOSE, reason }));
+      return;
+    }
+    this.socket.onopen = () => this.authenticate();
+    this.socket.onmessage = (ev: { data: unknown }) => this.enqueue(() => this.handleFrame(ev.data));
+    this.socket.onclose = (ev: { code?: number; reason?: string }) =>
+      this.enqueue(async () => this.end({ code: ev.code ?? ABNORMAL_CLOSE, reason: ev.reason ?? '' }));
+    // An error is always followed by a close, which is where the end is reported.
+    this.socket.onerror = () => undefined;
+  }
+
+  /** Sends one message if the socket is open and authenticated; false otherwise. */
+  send(message: IWebSocketMessage): boolean {
+    if (!this.ready || this.ended) return false;
+    return this.write(message);
+  }
+
+  /** Closes from our side without reporting an end (the owner already knows). */
+  dispose(reason = 'client closed'): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.detach(WebSocketClientDefaults.NORMAL_CLOSE, reason);
+  }
+
+  private authenticate(): void {
+    const data: AnyObject = { ...this.opts.credentials };
+    if (this.opts.ecdh) data.publicKey = this.opts.ecdh.publicKey;
+    this.write({ event: WebSocketEvents.AUTHENTICATE, data });
+  }
+
+  private write(message: IWebSocketMessage): boolean {
+    if (!this.socket || this.socket.readyState !== SOCKET_OPEN) return false;
+    try {
+      this.socket.send(JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch(cause =>
+      this.opts.hooks.onFrameError({
+        source: 'client',
+        code: WebSocketClientErrorCodes.UNPARSEABLE_FRAME,
+        message: 'Frame handling failed',
+        cause,
+      }),
+    );
+  }
+
+  private dropFrame(code: string, message: string, cause?: unknown): void {
+    this.opts.hooks.onFrameError({ source: 'client', code, message, cause });
+  }
+
+  private async handleFrame(raw: unknown): Promise<void> {
+    if (this.ended) return;
+    const text = frameToText(raw);
+    let message = text === null ? null : parseServerMessage(text);
+    if (!message) return this.dropFrame(WebSocketClientErrorCodes.UNPARSEABLE_FRAME, 'Dropped an unparseable frame');
+    if (message.event === WebSocketEvents.ENCRYPTED) {
+      message = await this.decrypt(message.data);
+      if (!message) return;
+    }
+    if (this.ready) return this.opts.hooks.onMessage(message);
+    await this.handleBeforeReady(message);
+  }
+
+  private async decrypt(data: unknown): Promise<IWebSocketMessage | null> {
+    if (!this.aesKey || !isEncryptedPayload(data)) {
+      this.dropFrame(WebSocketClientErrorCodes.DECRYPT_FAILED, 'Dropped an encrypted frame: no key or bad payload');
+      return null;
+    }
+    let plaintext: string;
+    try {
+      plaintext = await decryptText(this.aesKey, data);
+    } catch (cause) {
+      this.dropFrame(WebSocketClientErrorCodes.DECRYPT_FAILED, 'Dropped an encrypted frame that did not decrypt', cause);
+      return null;
+    }
+    const inner = parseServerMessage(plaintext);
+    if (!inner) this.dropFrame(WebSocketClientErrorCodes.UNPARSEABLE_FRAME, 'Dropped an unparseable decrypted frame');
+    return inner;
+  }
+
+  private async handleBeforeReady(message: IWebSocketMessage): Promise<void> {
+    if (message.event === WebSocketEvents.ERROR) {
+      const { message: text, code } = readServerError(message);
+      this.serverError = { message: text, code };
+      return;
+    }
+    // Nothing but `connected` / `error` is meaningful before authentication finishes.
+    if (message.event !== WebSocketEvents.CONNECTED) return;
+    const data = (message.data ?? {}) as Record<string, unknown>;
+    if (typeof data.id !== 'string') {
+      return this.dropFrame(WebSocketClientErrorCodes.UNPARSEABLE_FRAME, 'Dropped a `connected` without an id');
+    }
+    if (this.opts.ecdh && !(await this.deriveKey(data))) return;
+    this.ready = true;
+    const identity: IWebSocketClientIdentity = { id: data.id };
+    if (typeof data.userId === 'string') identity.userId = data.userId;
+    this.opts.hooks.onReady(identity);
+  }
+
+  private async deriveKey(data: Record<string, unknown>): Promise<boolean> {
+    const { serverPublicKey, salt } = data;
+    let failure = 'the server offered no encryption key';
+    if (typeof serverPublicKey === 'string' && typeof salt === 'string' && this.opts.ecdh) {
+      try {
+        const privateKey = this.opts.ecdh.keyPair.privateKey;
+        this.aesKey = await deriveAesKey({ privateKey, peerPublicKey: serverPublicKey, salt });
+        return true;
+      } catch {
+        failure = 'the server key did not derive';
+      }
+    }
+    // Plaintext would be a silent downgrade: stop, as the server does when a handshake fails.
+    this.serverError = { message: `Encryption unavailable: ${failure}`, code: WebSocketClientErrorCodes.ENCRYPTION_UNAVAILABLE };
+    this.end({ code: WebSocketCloseCodes.ENCRYPTION_REQUIRED, reason: this.serverError.message });
+    return false;
+  }
+
+  private end(opts: { code: number; reason: string }): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.detach(WebSocketClientDefaults.NORMAL_CLOSE, opts.reason);
+    const end: IConnectionEnd = { code: opts.code, reason: opts.reason, wasReady: this.ready };
+    if (this.serverError) end.serverError = this.serverError;
+    this.opts.hooks.onEnd(end);
+  }
+
+  private detach(code: number, reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    try {
+      // Close reasons are capped at 123 bytes by the protocol.
+      if (socket.readyState <= SOCKET_OPEN) socket.close(code, reason.slice(0, 100));
+    } catch {
+      // Already closing; nothing left to release.
+    }
+  }
+}

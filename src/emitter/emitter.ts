@@ -1,0 +1,84 @@
+import { BaseHelper } from '@venizia/ignis-helpers';
+import { createBroker, type IWebSocketBroker } from '../broker';
+import {
+  WebSocketChannels,
+  WebSocketDefaults,
+  WebSocketMessageTypes,
+  type IRedisSocketMessage,
+  type IWebSocketEmitterOptions,
+} from '../common';
+
+/**
+ * Publish-only sender for processes that run no WebSocket server (workers, cron jobs, other
+ * services). It publishes the contract's envelope with `serverId: 'emitter'`, so every node
+ * delivers it; with interest-based subscriptions only the nodes hosting the target receive it.
+ *
+ * @example
+ * const emitter = new WebSocketEmitter({ redisConnection: redis });
+ * await emitter.configure();
+ * await emitter.toUser({ userId: 'u1', event: 'job:progress', data: { pct: 40 } });
+ */
+export class WebSocketEmitter extends BaseHelper {
+  private readonly broker: IWebSocketBroker;
+  private started = false;
+
+  constructor(opts: IWebSocketEmitterOptions) {
+    super({ scope: WebSocketEmitter.name, identifier: opts.identifier ?? 'WebSocketEmitter' });
+    this.broker = createBroker({ redisConnection: opts.redisConnection, logger: this.logger });
+  }
+
+  /** Opens the single publishing connection. */
+  async configure(): Promise<void> {
+    if (this.started) return;
+    await this.broker.start();
+    this.started = true;
+  }
+
+  toClient(opts: { clientId: string; event: string; data: unknown }): Promise<void> {
+    return this.emit(WebSocketChannels.forClient({ clientId: opts.clientId }), {
+      type: WebSocketMessageTypes.CLIENT,
+      target: opts.clientId,
+      event: opts.event,
+      data: opts.data,
+    });
+  }
+
+  toUser(opts: { userId: string; event: string; data: unknown }): Promise<void> {
+    return this.emit(WebSocketChannels.forUser({ userId: opts.userId }), {
+      type: WebSocketMessageTypes.USER,
+      target: opts.userId,
+      event: opts.event,
+      data: opts.data,
+    });
+  }
+
+  toRoom(opts: { room: string; event: string; data: unknown; exclude?: string[] }): Promise<void> {
+    return this.emit(WebSocketChannels.forRoom({ room: opts.room }), {
+      type: WebSocketMessageTypes.ROOM,
+      target: opts.room,
+      event: opts.event,
+      data: opts.data,
+      exclude: opts.exclude,
+    });
+  }
+
+  broadcast(opts: { event: string; data: unknown; exclude?: string[] }): Promise<void> {
+    return this.emit(WebSocketChannels.BROADCAST, {
+      type: WebSocketMessageTypes.BROADCAST,
+      event: opts.event,
+      data: opts.data,
+      exclude: opts.exclude,
+    });
+  }
+
+  /** Releases the connection. */
+  async shutdown(): Promise<void> {
+    await this.broker.stop();
+    this.started = false;
+  }
+
+  private async emit(channel: string, message: Omit<IRedisSocketMessage, 'serverId'>): Promise<void> {
+    if (!this.started) await this.configure();
+    await this.broker.publish(channel, { serverId: WebSocketDefaults.EMITTER_SERVER_ID, ...message });
+  }
+}

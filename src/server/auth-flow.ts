@@ -1,0 +1,123 @@
+import type { Logger } from '@venizia/ignis-helpers';
+import {
+  WebSocketClientStates,
+  WebSocketCloseCodes,
+  WebSocketErrorCodes,
+  type AnyObject,
+  type IWebSocketClient,
+  type IWebSocketServerOptions,
+  type TWebSocketErrorCode,
+} from '../common';
+import type { ClientRegistry } from './client-registry';
+
+/** What the auth flow needs from the helper once a client is admitted. */
+export interface IAuthFlowHost<MetadataType extends AnyObject> {
+  /** Sends an error event straight to the socket (never through the transformer). */
+  sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void;
+  /** Joins the default rooms and runs `clientConnectedFn`, after `connected` was sent. */
+  onAdmitted(client: IWebSocketClient<MetadataType>): void;
+}
+
+/**
+ * Post-connection authentication: UNAUTHORIZED -> AUTHENTICATING -> AUTHENTICATED.
+ * Two timers close with 4001: `authTimeout` to send `authenticate`, then `authTimeout * 3` for
+ * `authenticateFn` (and `handshakeFn`) to finish. After every await the flow checks the client
+ * is still the same live record, so a client that leaves mid-auth leaves no trace.
+ */
+export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
+  constructor(
+    private readonly opts: IWebSocketServerOptions<AuthDataType, MetadataType>,
+    private readonly authTimeout: number,
+    private readonly registry: ClientRegistry<MetadataType>,
+    private readonly host: IAuthFlowHost<MetadataType>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts the first timer; called when the socket opens. */
+  start(client: IWebSocketClient<MetadataType>): void {
+    this.arm(client, this.authTimeout);
+  }
+
+  async authenticate(client: IWebSocketClient<MetadataType>, data: unknown, id?: string): Promise<void> {
+    if (client.state === WebSocketClientStates.AUTHENTICATED) {
+      this.host.sendError(client, WebSocketErrorCodes.ALREADY_AUTHENTICATED, 'Already authenticated', id);
+      return;
+    }
+    if (client.state !== WebSocketClientStates.UNAUTHORIZED) {
+      this.host.sendError(client, WebSocketErrorCodes.AUTH_IN_PROGRESS, 'Authentication already in progress', id);
+      return;
+    }
+    client.state = WebSocketClientStates.AUTHENTICATING;
+    this.arm(client, this.authTimeout * 3);
+
+    const payload = (data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {}) as AuthDataType;
+    let result: Awaited<ReturnType<typeof this.opts.authenticateFn>>;
+    try {
+      result = await this.opts.authenticateFn(payload);
+    } catch (error) {
+      this.logger.warn(`authenticateFn threw for client ${client.id}: ${(error as Error)?.message ?? error}`);
+      result = null;
+    }
+    if (!this.isPending(client)) return;
+    if (!result) {
+      this.reject(client, WebSocketErrorCodes.AUTH_FAILED, 'Authentication failed', WebSocketCloseCodes.AUTH_FAILED);
+      return;
+    }
+
+    if (this.opts.requireEncryption && !(await this.handshake(client, result.userId, payload))) return;
+
+    if (client.authTimer) clearTimeout(client.authTimer);
+    client.authTimer = undefined;
+    client.metadata = result.metadata;
+    if (client.serverPublicKey !== undefined) this.registry.markEncrypted(client);
+    this.registry.admit(client, result.userId);
+    this.host.onAdmitted(client);
+  }
+
+  /** Runs `handshakeFn`; false when the client was rejected (4004) or has gone. */
+  private async handshake(client: IWebSocketClient<MetadataType>, userId: string | undefined, data: AuthDataType) {
+    const handshakeFn = this.opts.handshakeFn;
+    if (!handshakeFn) {
+      this.logger.error('requireEncryption is on but no handshakeFn is configured; closing client with 4004');
+      this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption required', WebSocketCloseCodes.ENCRYPTION_REQUIRED);
+      return false;
+    }
+    let keys: Awaited<ReturnType<typeof handshakeFn>> = null;
+    try {
+      keys = await handshakeFn({ clientId: client.id, userId, data });
+    } catch (error) {
+      this.logger.warn(`handshakeFn threw for client ${client.id}: ${(error as Error)?.message ?? error}`);
+    }
+    if (!this.isPending(client)) return false;
+    if (!keys) {
+      this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption handshake failed', WebSocketCloseCodes.ENCRYPTION_REQUIRED);
+      return false;
+    }
+    client.serverPublicKey = keys.serverPublicKey;
+    client.salt = keys.salt;
+    return true;
+  }
+
+  private isPending(client: IWebSocketClient<MetadataType>): boolean {
+    return this.registry.clients.get(client.id) === client && client.state === WebSocketClientStates.AUTHENTICATING;
+  }
+
+  private reject(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, closeCode: number) {
+    this.host.sendError(client, code, message);
+    if (client.authTimer) clearTimeout(client.authTimer);
+    client.authTimer = undefined;
+    client.state = WebSocketClientStates.DISCONNECTED;
+    client.socket.close(closeCode, message);
+  }
+
+  private arm(client: IWebSocketClient<MetadataType>, ms: number): void {
+    if (client.authTimer) clearTimeout(client.authTimer);
+    client.authTimer = setTimeout(() => {
+      client.authTimer = undefined;
+      if (this.registry.clients.get(client.id) !== client) return;
+      if (client.state === WebSocketClientStates.AUTHENTICATED) return;
+      client.state = WebSocketClientStates.DISCONNECTED;
+      client.socket.close(WebSocketCloseCodes.AUTH_TIMEOUT, 'Authentication timeout');
+    }, ms);
+  }
+}

@@ -1,0 +1,128 @@
+import {
+  WebSocketChannels,
+  WebSocketClientStates,
+  WebSocketDefaults,
+  type AnyObject,
+  type IWebSocket,
+  type IWebSocketClient,
+} from '../common';
+import type { IWebSocketBroker } from '../broker';
+
+/**
+ * The three indexes (clients, users, rooms) and the Bun topic and broker subscriptions that
+ * follow them. Every membership change goes through here, so the indexes, the socket's topics
+ * and the node's cross-instance interest can never disagree.
+ */
+export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
+  readonly clients = new Map<string, IWebSocketClient<MetadataType>>();
+  readonly users = new Map<string, Set<string>>();
+  readonly rooms = new Map<string, Set<string>>();
+  /** Number of tracked clients with encryption on; 0 lets fan-out skip looking for them. */
+  encryptedCount = 0;
+
+  constructor(private readonly broker: IWebSocketBroker) {}
+
+  add(socket: IWebSocket): IWebSocketClient<MetadataType> {
+    const now = Date.now();
+    const client: IWebSocketClient<MetadataType> = {
+      id: socket.data.clientId,
+      socket,
+      state: WebSocketClientStates.UNAUTHORIZED,
+      rooms: new Set(),
+      backpressured: false,
+      encrypted: false,
+      connectedAt: now,
+      lastActivity: now,
+    };
+    this.clients.set(client.id, client);
+    socket.subscribe(client.id);
+    return client;
+  }
+
+  /** Local client by id, only once authenticated (the only clients anything is delivered to). */
+  getAuthenticated(clientId: string): IWebSocketClient<MetadataType> | undefined {
+    const client = this.clients.get(clientId);
+    return client?.state === WebSocketClientStates.AUTHENTICATED ? client : undefined;
+  }
+
+  /** Completes authentication: user index, client channel, broadcast topic, own-id room. */
+  admit(client: IWebSocketClient<MetadataType>, userId: string | undefined): void {
+    client.state = WebSocketClientStates.AUTHENTICATED;
+    client.userId = userId;
+    if (userId !== undefined) {
+      let sessions = this.users.get(userId);
+      if (!sessions) {
+        this.users.set(userId, (sessions = new Set()));
+        this.broker.subscribe(WebSocketChannels.forUser({ userId }));
+      }
+      sessions.add(client.id);
+    }
+    this.broker.subscribe(WebSocketChannels.forClient({ clientId: client.id }));
+    if (!client.encrypted) client.socket.subscribe(WebSocketDefaults.BROADCAST_TOPIC);
+    this.join(client, client.id);
+  }
+
+  /** Adds a client to a room; false when it was already a member. */
+  join(client: IWebSocketClient<MetadataType>, room: string): boolean {
+    if (client.rooms.has(room)) return false;
+    client.rooms.add(room);
+    let members = this.rooms.get(room);
+    if (!members) {
+      this.rooms.set(room, (members = new Set()));
+      // The own-id room is reached through the client channel, never the room channel.
+      if (room !== client.id) this.broker.subscribe(WebSocketChannels.forRoom({ room }));
+    }
+    members.add(client.id);
+    if (!client.encrypted) client.socket.subscribe(room);
+    return true;
+  }
+
+  /** Removes a client from a room; false when it was not a member. */
+  leave(client: IWebSocketClient<MetadataType>, room: string): boolean {
+    if (!client.rooms.delete(room)) return false;
+    const members = this.rooms.get(room);
+    if (members) {
+      members.delete(client.id);
+      if (members.size === 0) {
+        this.rooms.delete(room);
+        if (room !== client.id) this.broker.unsubscribe(WebSocketChannels.forRoom({ room }));
+      }
+    }
+    if (!client.encrypted && client.socket.readyState === 1) client.socket.unsubscribe(room);
+    return true;
+  }
+
+  /** Takes the client off every Bun topic for good; it is served one by one from now on. */
+  markEncrypted(client: IWebSocketClient<MetadataType>): void {
+    if (client.encrypted) return;
+    client.encrypted = true;
+    this.encryptedCount++;
+    const socket = client.socket;
+    socket.unsubscribe(client.id);
+    socket.unsubscribe(WebSocketDefaults.BROADCAST_TOPIC);
+    for (const room of client.rooms) socket.unsubscribe(room);
+  }
+
+  /** Forgets a client entirely; returns it, or undefined if it was already gone. */
+  remove(clientId: string): IWebSocketClient<MetadataType> | undefined {
+    const client = this.clients.get(clientId);
+    if (!client) return undefined;
+    const wasAuthenticated = client.state === WebSocketClientStates.AUTHENTICATED;
+    for (const room of [...client.rooms]) this.leave(client, room);
+    if (client.userId !== undefined) {
+      const sessions = this.users.get(client.userId);
+      sessions?.delete(clientId);
+      if (sessions && sessions.size === 0) {
+        this.users.delete(client.userId);
+        this.broker.unsubscribe(WebSocketChannels.forUser({ userId: client.userId }));
+      }
+    }
+    if (wasAuthenticated) this.broker.unsubscribe(WebSocketChannels.forClient({ clientId }));
+    if (client.encrypted) this.encryptedCount--;
+    if (client.authTimer) clearTimeout(client.authTimer);
+    client.authTimer = undefined;
+    client.state = WebSocketClientStates.DISCONNECTED;
+    this.clients.delete(clientId);
+    return client;
+  }
+}

@@ -1,0 +1,163 @@
+import type { Logger } from '@venizia/ignis-helpers';
+import {
+  
+  WebSocketDefaults,
+  type AnyObject,
+  type IBunServer,
+  type IWebSocketClient,
+  type IWebSocketDeliveryStats,
+  type TWebSocketOutboundTransformer,
+} from '../common';
+import { LogThrottle } from '../common/log-throttle';
+import type { ClientRegistry } from './client-registry';
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+const runWithLimit = async <T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> => {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+};
+
+/** Frame JSON of the wire envelope; serialised once per fan-out, never per recipient. */
+const frameOf = (event: string, data: unknown, id?: string): string =>
+  JSON.stringify(id === undefined ? { event, data } : { event, data, id });
+
+/**
+ * Local delivery. Unencrypted members of a room are reached with one Bun topic publish (one
+ * serialisation, C++ fan-out); encrypted members are not on topics and go through the outbound
+ * transformer one by one, at most `batchLimit` at a time and in order per client. `exclude`
+ * cannot be expressed as a topic publish, so it iterates.
+ */
+export class Delivery<MetadataType extends AnyObject = AnyObject> {
+  readonly stats: IWebSocketDeliveryStats = {
+    sent: 0,
+    published: 0,
+    dropped: 0,
+    backpressured: 0,
+    transformFailed: 0,
+    publishFailed: 0,
+    malformedInbound: 0,
+    received: 0,
+  };
+  private readonly logs: LogThrottle;
+  /** Last pending encrypted send per client, so a client's messages never overtake each other. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly server: IBunServer,
+    private readonly registry: ClientRegistry<MetadataType>,
+    private readonly transformer: TWebSocketOutboundTransformer<unknown, MetadataType> | undefined,
+    private readonly batchLimit: number,
+    logger: Logger,
+  ) {
+    this.logs = new LogThrottle(logger);
+  }
+
+  /** Sends a ready frame to one socket, recording backpressure and drops. */
+  sendFrame(client: IWebSocketClient<MetadataType>, frame: string): void {
+    const result = client.socket.send(frame);
+    if (result > 0) {
+      this.stats.sent++;
+    } else if (result === -1) {
+      this.stats.sent++;
+      this.stats.backpressured++;
+      client.backpressured = true;
+    } else {
+      this.stats.dropped++;
+      this.logs.warn('dropped', `message dropped: socket of client ${client.id} refused it (closed or closing)`);
+    }
+  }
+
+  /** One client; `id` ties a reply or acknowledgement to the request it answers. */
+  toClient(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): void {
+    if (client.encrypted) {
+      void this.sendEncrypted(client, event, data, id);
+      return;
+    }
+    this.sendFrame(client, frameOf(event, data, id));
+  }
+
+  toUser(userId: string, event: string, data: unknown): void {
+    const sessions = this.registry.users.get(userId);
+    if (!sessions) return;
+    this.toMembers(sessions, event, data, undefined);
+  }
+
+  toRoom(room: string, event: string, data: unknown, exclude?: string[]): void {
+    const members = this.registry.rooms.get(room);
+    if (!members) return;
+    if (exclude && exclude.length > 0) {
+      this.toMembers(members, event, data, new Set(exclude));
+      return;
+    }
+    this.publishTopic(room, event, data, members);
+  }
+
+  toAll(event: string, data: unknown, exclude?: string[]): void {
+    if (exclude && exclude.length > 0) {
+      this.toMembers(this.registry.clients.keys(), event, data, new Set(exclude));
+      return;
+    }
+    this.publishTopic(WebSocketDefaults.BROADCAST_TOPIC, event, data, this.registry.clients.keys());
+  }
+
+  /** Resolves when every encrypted send queued so far has finished (for shutdown and tests). */
+  async settle(): Promise<void> {
+    await Promise.all(this.chains.values());
+  }
+
+  private publishTopic(topic: string, event: string, data: unknown, members: Iterable<string>): void {
+    this.server.publish(topic, frameOf(event, data));
+    this.stats.published++;
+    if (this.registry.encryptedCount === 0) return;
+    const encrypted: IWebSocketClient<MetadataType>[] = [];
+    for (const id of members) {
+      const client = this.registry.getAuthenticated(id);
+      if (client?.encrypted) encrypted.push(client);
+    }
+    if (encrypted.length > 0) this.sendEncryptedMany(encrypted, event, data);
+  }
+
+  private toMembers(ids: Iterable<string>, event: string, data: unknown, exclude: Set<string> | undefined): void {
+    let frame: string | undefined;
+    const encrypted: IWebSocketClient<MetadataType>[] = [];
+    for (const id of ids) {
+      if (exclude?.has(id)) continue;
+      const client = this.registry.getAuthenticated(id);
+      if (!client) continue;
+      if (client.encrypted) {
+        encrypted.push(client);
+        continue;
+      }
+      this.sendFrame(client, (frame ??= frameOf(event, data)));
+    }
+    if (encrypted.length > 0) this.sendEncryptedMany(encrypted, event, data);
+  }
+
+  private sendEncryptedMany(clients: IWebSocketClient<MetadataType>[], event: string, data: unknown): void {
+    void runWithLimit(clients, this.batchLimit, client => this.sendEncrypted(client, event, data));
+  }
+
+  private sendEncrypted(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): Promise<void> {
+    const previous = this.chains.get(client.id);
+    const current = (previous ?? Promise.resolve()).then(() => this.transformAndSend(client, event, data, id));
+    this.chains.set(client.id, current);
+    void current.then(() => {
+      if (this.chains.get(client.id) === current) this.chains.delete(client.id);
+    });
+    return current;
+  }
+
+  private async transformAndSend(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string) {
+    try {
+      const transformed = this.transformer ? await this.transformer({ client, event, data, id }) : null;
+      if (this.registry.clients.get(client.id) !== client) return;
+      this.sendFrame(client, transformed ? frameOf(transformed.event, transformed.data) : frameOf(event, data, id));
+    } catch (error) {
+      this.stats.transformFailed++;
+      this.logs.error('transform-failed', `outbound transformer threw for client ${client.id}; message not sent: ${error}`);
+    }
+  }
+}

@@ -1,0 +1,321 @@
+import { BaseHelper, getError } from '@venizia/ignis-helpers';
+import { createBroker, type IWebSocketBroker } from '../broker';
+import {
+  WebSocketChannels,
+  WebSocketClientStates,
+  WebSocketCloseCodes,
+  WebSocketDefaults,
+  WebSocketEvents,
+  WebSocketMessageTypes,
+  isClientIdShaped,
+  type AnyObject,
+  type IBunServer,
+  type IBunWebSocketHandler,
+  type IRedisSocketMessage,
+  type IWebSocket,
+  type IWebSocketClient,
+  type IWebSocketDeliveryStats,
+  type IWebSocketServerOptions,
+  type TWebSocketErrorCode,
+} from '../common';
+import { AuthFlow } from './auth-flow';
+import { ClientRegistry } from './client-registry';
+import { CrossInstanceReceiver } from './cross-instance';
+import { Delivery } from './delivery';
+import { HeartbeatSweeper } from './heartbeat';
+import { InboundRouter } from './inbound-router';
+import { RoomRequests } from './room-requests';
+
+/**
+ * WebSocket server on Bun: post-connection auth, client/user/room tracking, rooms, local
+ * delivery with Bun's topic fast path, per-client encryption, passive heartbeat and
+ * cross-instance delivery through a broker (Redis, or in-process when no Redis is given).
+ * This class wires the parts together; each behaviour lives in its own file beside it.
+ *
+ * @example
+ * const helper = new WebSocketServerHelper({ identifier: 'chat', server, authenticateFn });
+ * await helper.configure();
+ * server.reload({ fetch: (req, srv) => helper.upgrade(req, srv), websocket: helper.getBunWebSocketHandler() });
+ */
+export class WebSocketServerHelper<
+  AuthDataType extends AnyObject = AnyObject,
+  MetadataType extends AnyObject = AnyObject,
+> extends BaseHelper {
+  private readonly serverId = crypto.randomUUID();
+  private readonly path: string;
+  private readonly server: IBunServer;
+  private readonly defaultRooms: string[];
+  private readonly broker: IWebSocketBroker;
+  private readonly registry: ClientRegistry<MetadataType>;
+  private readonly delivery: Delivery<MetadataType>;
+  private readonly auth: AuthFlow<AuthDataType, MetadataType>;
+  private readonly router: InboundRouter<AuthDataType, MetadataType>;
+  private readonly heartbeat: HeartbeatSweeper<MetadataType>;
+  private readonly receiver: CrossInstanceReceiver;
+  private configured = false;
+
+  constructor(private readonly opts: IWebSocketServerOptions<AuthDataType, MetadataType>) {
+    super({ scope: WebSocketServerHelper.name, identifier: opts.identifier });
+    if (typeof (globalThis as { Bun?: unknown }).Bun === 'undefined') {
+      throw getError({ message: `[${opts.identifier}] WebSocketServerHelper needs the Bun runtime; start the app with 'bun'.` });
+    }
+    if (!opts.server) throw getError({ message: `[${opts.identifier}] 'server' (the Bun server instance) is required.` });
+    if (typeof opts.authenticateFn !== 'function') {
+      throw getError({ message: `[${opts.identifier}] 'authenticateFn' is required: it decides who may connect.` });
+    }
+    this.path = opts.path ?? WebSocketDefaults.PATH;
+    this.server = opts.server;
+    this.defaultRooms = opts.defaultRooms ?? [WebSocketDefaults.ROOM, WebSocketDefaults.NOTIFICATION_ROOM];
+    this.broker = createBroker({ redisConnection: opts.redisConnection, logger: this.logger });
+    this.registry = new ClientRegistry<MetadataType>(this.broker);
+    this.delivery = new Delivery<MetadataType>(
+      this.server,
+      this.registry,
+      opts.outboundTransformer,
+      opts.encryptedBatchLimit ?? WebSocketDefaults.ENCRYPTED_BATCH_LIMIT,
+      this.logger,
+    );
+    const host = {
+      sendError: this.sendError.bind(this),
+      sendSystem: this.sendSystem.bind(this),
+      onAdmitted: this.onAdmitted.bind(this),
+    };
+    this.auth = new AuthFlow(opts, opts.authTimeout ?? WebSocketDefaults.AUTH_TIMEOUT, this.registry, host, this.logger);
+    const rooms = new RoomRequests<MetadataType>(this.registry, opts.validateRoomFn, host, this.logger);
+    this.router = new InboundRouter(this.auth, rooms, opts.messageHandler, host, this.logger);
+    this.heartbeat = new HeartbeatSweeper(
+      this.registry,
+      opts.heartbeatInterval ?? WebSocketDefaults.HEARTBEAT_INTERVAL,
+      opts.heartbeatTimeout ?? WebSocketDefaults.HEARTBEAT_TIMEOUT,
+    );
+    this.receiver = new CrossInstanceReceiver(this.serverId, this, this.delivery.stats, this.logger);
+  }
+
+  /** Connects the broker (Redis or in-process) and starts the heartbeat sweep. */
+  async configure(): Promise<void> {
+    if (this.configured) return;
+    await this.broker.start(raw => this.receiver.receive(raw));
+    this.heartbeat.start();
+    this.configured = true;
+    this.logger.info(`[${this.identifier}] ready on '${this.path}' (broker: ${this.broker.kind}, node ${this.serverId})`);
+  }
+
+  /** Stops the sweep, closes every client with 1001 after its disconnect callbacks, quits the broker. */
+  async shutdown(): Promise<void> {
+    this.heartbeat.stop();
+    const clients = [...this.registry.clients.values()];
+    await Promise.all(clients.map(client => this.forget(client.id)));
+    for (const client of clients) {
+      if (client.socket.readyState <= 1) client.socket.close(WebSocketCloseCodes.GOING_AWAY, 'Server shutting down');
+    }
+    this.registry.clients.clear();
+    this.registry.users.clear();
+    this.registry.rooms.clear();
+    await this.broker.stop();
+    this.configured = false;
+  }
+
+  getPath(): string {
+    return this.path;
+  }
+
+  /** This node's id on the broker; messages carrying it are ignored when they come back. */
+  getServerId(): string {
+    return this.serverId;
+  }
+
+  /** Delivery and cross-instance counters. */
+  getStats(): Readonly<IWebSocketDeliveryStats> {
+    return this.delivery.stats;
+  }
+
+  /** Channels this node is subscribed to on the broker (interest-based). */
+  getSubscribedChannels(): string[] {
+    return this.broker.getSubscribedChannels();
+  }
+
+  /** True when the request is a WebSocket upgrade on this helper's path. */
+  isUpgradeRequest(req: Request): boolean {
+    if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return false;
+    const url = req.url;
+    const start = url.indexOf('/', url.indexOf('//') + 2);
+    const end = url.indexOf('?', start);
+    return url.slice(start, end === -1 ? undefined : end) === this.path;
+  }
+
+  /** Upgrades the request with a fresh client id; returns a 400 response when Bun refuses. */
+  upgrade(req: Request, server: IBunServer = this.server): Response | undefined {
+    const ip = server.requestIP?.(req)?.address;
+    if (server.upgrade(req, { data: { clientId: crypto.randomUUID(), ip } })) return undefined;
+    return new Response('WebSocket upgrade failed', { status: 400 });
+  }
+
+  getBunWebSocketHandler(): IBunWebSocketHandler {
+    const native = this.opts.serverOptions ?? {};
+    return {
+      perMessageDeflate: native.perMessageDeflate,
+      maxPayloadLength: native.maxPayloadLength ?? WebSocketDefaults.MAX_PAYLOAD_LENGTH,
+      idleTimeout: native.idleTimeout ?? WebSocketDefaults.IDLE_TIMEOUT,
+      backpressureLimit: native.backpressureLimit ?? WebSocketDefaults.BACKPRESSURE_LIMIT,
+      closeOnBackpressureLimit: native.closeOnBackpressureLimit,
+      sendPings: native.sendPings ?? WebSocketDefaults.SEND_PINGS,
+      publishToSelf: native.publishToSelf ?? WebSocketDefaults.PUBLISH_TO_SELF,
+      open: socket => this.onOpen(socket),
+      message: (socket, raw) => {
+        const client = this.registry.clients.get(socket.data.clientId);
+        if (client) this.router.route(client, raw);
+      },
+      close: socket => void this.forget(socket.data.clientId),
+      drain: socket => {
+        const client = this.registry.clients.get(socket.data.clientId);
+        if (client) client.backpressured = false;
+      },
+    };
+  }
+
+  getClients(opts: { id: string }): IWebSocketClient<MetadataType> | undefined;
+  getClients(opts?: { id?: undefined }): Map<string, IWebSocketClient<MetadataType>>;
+  getClients(opts?: { id?: string }) {
+    return opts?.id !== undefined ? this.registry.clients.get(opts.id) : this.registry.clients;
+  }
+
+  getClientsByUser(opts: { userId: string }): IWebSocketClient<MetadataType>[] {
+    return this.lookup(this.registry.users.get(opts.userId));
+  }
+
+  getClientsByRoom(opts: { room: string }): IWebSocketClient<MetadataType>[] {
+    return this.lookup(this.registry.rooms.get(opts.room));
+  }
+
+  /** Joins an authenticated client to a room; another client's own-id room is refused. */
+  joinRoom(opts: { clientId: string; room: string }): void {
+    const client = this.registry.getAuthenticated(opts.clientId);
+    if (!client) return;
+    if (opts.room !== client.id && isClientIdShaped(opts.room) && this.registry.clients.has(opts.room)) return;
+    this.registry.join(client, opts.room);
+  }
+
+  leaveRoom(opts: { clientId: string; room: string }): void {
+    const client = this.registry.clients.get(opts.clientId);
+    if (client && opts.room !== client.id) this.registry.leave(client, opts.room);
+  }
+
+  /** Takes a client off all Bun topics for good; later messages go through the transformer. */
+  enableClientEncryption(opts: { clientId: string }): void {
+    const client = this.registry.clients.get(opts.clientId);
+    if (client) this.registry.markEncrypted(client);
+  }
+
+  sendToClient(opts: { clientId: string; event: string; data: unknown; doLog?: boolean }): void {
+    const client = this.registry.getAuthenticated(opts.clientId);
+    if (!client) return;
+    this.delivery.toClient(client, opts.event, opts.data);
+    if (opts.doLog) this.logger.info(`sent '${opts.event}' to client ${opts.clientId}`);
+  }
+
+  sendToUser(opts: { userId: string; event: string; data: unknown }): void {
+    this.delivery.toUser(opts.userId, opts.event, opts.data);
+  }
+
+  sendToRoom(opts: { room: string; event: string; data: unknown; exclude?: string[] }): void {
+    this.delivery.toRoom(opts.room, opts.event, opts.data, opts.exclude);
+  }
+
+  broadcast(opts: { event: string; data: unknown; exclude?: string[] }): void {
+    this.delivery.toAll(opts.event, opts.data, opts.exclude);
+  }
+
+  /**
+   * Delivers locally and publishes for the other nodes. No destination: everyone. A local
+   * client id: that client only (ids are unique, nothing to publish). Otherwise a room, plus
+   * the client channel when the name is shaped like a client id on another node.
+   */
+  send<T = unknown>(opts: { destination?: string; payload: { topic: string; data: T }; doLog?: boolean; cb?: () => void }): void {
+    const { destination, payload, doLog, cb } = opts;
+    const { topic: event, data } = payload;
+    if (destination === undefined) {
+      this.broadcast({ event, data });
+      this.publish(WebSocketChannels.BROADCAST, { serverId: this.serverId, type: WebSocketMessageTypes.BROADCAST, event, data });
+    } else if (this.registry.getAuthenticated(destination)) {
+      this.sendToClient({ clientId: destination, event, data });
+    } else {
+      this.sendToRoom({ room: destination, event, data });
+      const base = { serverId: this.serverId, target: destination, event, data };
+      this.publish(WebSocketChannels.forRoom({ room: destination }), { ...base, type: WebSocketMessageTypes.ROOM });
+      if (isClientIdShaped(destination)) {
+        this.publish(WebSocketChannels.forClient({ clientId: destination }), { ...base, type: WebSocketMessageTypes.CLIENT });
+      }
+    }
+    if (doLog) this.logger.info(`send '${event}' to ${destination ?? 'everyone'}`);
+    if (cb) setTimeout(cb, 0);
+  }
+
+  private publish(channel: string, message: IRedisSocketMessage): void {
+    this.broker.publish(channel, message).catch(error => {
+      this.delivery.stats.publishFailed++;
+      this.logger.error(`cross-instance publish on ${channel} failed; remote nodes miss '${message.event}': ${error}`);
+    });
+  }
+
+  private lookup(ids: Set<string> | undefined): IWebSocketClient<MetadataType>[] {
+    const out: IWebSocketClient<MetadataType>[] = [];
+    if (!ids) return out;
+    for (const id of ids) {
+      const client = this.registry.clients.get(id);
+      if (client) out.push(client);
+    }
+    return out;
+  }
+
+  private onOpen(socket: IWebSocket): void {
+    const client = this.registry.add(socket);
+    this.auth.start(client);
+  }
+
+  private onAdmitted(client: IWebSocketClient<MetadataType>): void {
+    for (const room of this.defaultRooms) this.registry.join(client, room);
+    const connected: Record<string, unknown> = { id: client.id, userId: client.userId, time: new Date().toISOString() };
+    if (client.serverPublicKey !== undefined) {
+      connected.serverPublicKey = client.serverPublicKey;
+      connected.salt = client.salt;
+    }
+    // In the clear even when encrypted: the client needs serverPublicKey and salt to derive its key.
+    this.sendSystem(client, WebSocketEvents.CONNECTED, connected);
+    void this.callback('clientConnectedFn', () =>
+      this.opts.clientConnectedFn?.({ clientId: client.id, userId: client.userId, metadata: client.metadata }),
+    );
+  }
+
+  /** Removes a client and runs the disconnect callbacks; safe to call twice. */
+  private async forget(clientId: string): Promise<void> {
+    const wasAuthenticated = this.registry.clients.get(clientId)?.state === WebSocketClientStates.AUTHENTICATED;
+    const client = this.registry.remove(clientId);
+    if (!client) return;
+    const who = { clientId, userId: client.userId };
+    if (wasAuthenticated) await this.callback('clientDisconnectedFn', () => this.opts.clientDisconnectedFn?.(who));
+    await this.callback('clientRemovedFn', () => this.opts.clientRemovedFn?.(who));
+  }
+
+  private async callback(name: string, run: () => unknown): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.logger.error(`${name} threw:`, error);
+    }
+  }
+
+  /**
+   * System messages (connected, joined, left, error). Before and including `connected` they go
+   * in the clear; after it an encrypted client gets them through the transformer like the rest.
+   */
+  private sendSystem(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): void {
+    if (client.socket.readyState !== 1) return;
+    const inTheClear = !client.encrypted || event === WebSocketEvents.CONNECTED;
+    if (inTheClear) this.delivery.sendFrame(client, JSON.stringify(id === undefined ? { event, data } : { event, data, id }));
+    else this.delivery.toClient(client, event, data, id);
+  }
+
+  private sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void {
+    this.sendSystem(client, WebSocketEvents.ERROR, id === undefined ? { message, code } : { message, code, id }, id);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Starts a real Bun server with a WebSocketServerHelper on a free loopback port, the way the
+ * component does: Bun.serve first, then the helper, then reload with its websocket handler.
+ */
+import { WebSocketServerHelper, type AnyObject, type IWebSocketServerOptions } from '../../src';
+
+export interface ITestNode<A extends AnyObject = AnyObject, M extends AnyObject = AnyObject> {
+  helper: WebSocketServerHelper<A, M>;
+  server: ReturnType<typeof Bun.serve>;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Accepts `{ token: 'ok' }` or `{ token: 'user:<id>' }`; anything else is rejected. */
+export const testAuthenticate = (data: AnyObject) => {
+  const token = data.token;
+  if (token === 'ok') return { userId: 'user-1' };
+  if (typeof token === 'string' && token.startsWith('user:')) return { userId: token.slice(5) };
+  return null;
+};
+
+export const startNode = async <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject>(
+  opts: Partial<IWebSocketServerOptions<A, M>> = {},
+  port = 0,
+): Promise<ITestNode<A, M>> => {
+  const server = Bun.serve({ hostname: '127.0.0.1', port, fetch: () => new Response('starting', { status: 503 }) });
+  const helper = new WebSocketServerHelper<A, M>({
+    identifier: 'test-node',
+    server: server as any,
+    authenticateFn: testAuthenticate as any,
+    validateRoomFn: ({ rooms }) => rooms,
+    ...opts,
+  } as IWebSocketServerOptions<A, M>);
+  await helper.configure();
+  server.reload({
+    fetch: (req, srv) =>
+      helper.isUpgradeRequest(req) ? helper.upgrade(req, srv as any) : new Response('not found', { status: 404 }),
+    websocket: helper.getBunWebSocketHandler() as any,
+  });
+  const url = `ws://127.0.0.1:${server.port}${helper.getPath()}`;
+  return {
+    helper,
+    server,
+    url,
+    port: server.port!,
+    async stop() {
+      await helper.shutdown();
+      server.stop(true);
+    },
+  };
+};
