@@ -95,8 +95,11 @@ export const runLoad = async (
   let failure: string | undefined;
   let buffered = '';
   const decoder = new TextDecoder();
-  for await (const chunk of proc.stdout) {
-    buffered += decoder.decode(chunk, { stream: true });
+  const reader = proc.stdout.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, { stream: true });
     let newline = buffered.indexOf('\n');
     while (newline >= 0) {
       const text = buffered.slice(0, newline).trim();

@@ -45,3 +45,11 @@ export const readServerError = (message: IWebSocketMessage): { message: string; 
   const id = typeof data.id === 'string' ? data.id : message.id;
   return id === undefined ? { message: text, code } : { message: text, code, id };
 };
+
+/** `{ rooms, refused }` of a `joined` / `left` answer, keeping only string entries. */
+export const readRoomsAck = (data: unknown): { rooms: string[]; refused: string[] } => {
+  const record = (data ?? {}) as Record<string, unknown>;
+  const strings = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  return { rooms: strings(record.rooms), refused: strings(record.refused) };
+};

@@ -9,6 +9,8 @@ export interface ITestNode<A extends AnyObject = AnyObject, M extends AnyObject 
   server: ReturnType<typeof Bun.serve>;
   url: string;
   port: number;
+  /** Resolves once no client is tracked (awaits the helper's removal callback, never polls). */
+  untilEmpty(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -25,12 +27,20 @@ export const startNode = async <A extends AnyObject = AnyObject, M extends AnyOb
   port = 0,
 ): Promise<ITestNode<A, M>> => {
   const server = Bun.serve({ hostname: '127.0.0.1', port, fetch: () => new Response('starting', { status: 503 }) });
-  const helper = new WebSocketServerHelper<A, M>({
+  let emptyWaiters: (() => void)[] = [];
+  const helper: WebSocketServerHelper<A, M> = new WebSocketServerHelper<A, M>({
     identifier: 'test-node',
     server: server as any,
     authenticateFn: testAuthenticate as any,
     validateRoomFn: ({ rooms }) => rooms,
     ...opts,
+    clientRemovedFn: async who => {
+      await opts.clientRemovedFn?.(who);
+      if (helper.getClients().size > 0) return;
+      const waiters = emptyWaiters;
+      emptyWaiters = [];
+      for (const resolve of waiters) resolve();
+    },
   } as IWebSocketServerOptions<A, M>);
   await helper.configure();
   server.reload({
@@ -44,6 +54,8 @@ export const startNode = async <A extends AnyObject = AnyObject, M extends AnyOb
     server,
     url,
     port: server.port!,
+    untilEmpty: () =>
+      helper.getClients().size === 0 ? Promise.resolve() : new Promise<void>(resolve => emptyWaiters.push(resolve)),
     async stop() {
       await helper.shutdown();
       server.stop(true);

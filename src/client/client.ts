@@ -1,0 +1,306 @@
+/**
+ * `WebSocketClient`: the app-facing client. It owns the life across sockets — connect, heartbeat,
+ * reconnect with backoff, re-join rooms, typed events — and leaves one socket's protocol work
+ * (auth, decryption, decoding) to `ClientConnection`. Docs: wiki/client.md.
+ *
+ * @example
+ * const client = new WebSocketClient({ url: 'wss://example.com/ws', auth: () => ({ token }) });
+ * client.on('chat', msg => render(msg));
+ * await client.connect();
+ * await client.join(['room-1']);
+ */
+import { WebSocketCloseCodes, WebSocketEvents } from '../common/constants';
+import { generateEcdhKeyPair } from '../common/crypto';
+import type { AnyObject, IWebSocketMessage } from '../common/types';
+import { computeBackoffDelay } from './backoff';
+import {
+  type TWebSocketClientConnectionState,
+  WebSocketClientConnectionStates as States,
+  WebSocketClientErrorCodes as ErrorCodes,
+  WebSocketClientLifecycleEvents as Lifecycle,
+} from './constants';
+import { ClientConnection, type IConnectionEnd } from './connection';
+import { WebSocketClientError } from './errors';
+import { readServerError } from './frame';
+import { ListenerRegistry } from './listeners';
+import { PendingRequests } from './pending-requests';
+import { RoomMembership } from './rooms';
+import { type IResolvedClientSettings, resolveClientSettings } from './settings';
+import type {
+  IWebSocketClientDisconnectInfo,
+  IWebSocketClientErrorEvent,
+  IWebSocketClientIdentity,
+  IWebSocketClientLifecycleEvents,
+  IWebSocketClientOptions,
+  IWebSocketRoomsAck,
+  TWebSocketClientEventMap,
+  TWebSocketClientHandler,
+} from './types';
+
+type TDeferred = { resolve: (identity: IWebSocketClientIdentity) => void; reject: (error: Error) => void };
+type TSendArgs<T> = undefined extends T ? [data?: T] : [data: T];
+
+const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
+
+/** WebSocket client for browsers, Bun and Node: auth, heartbeat, reconnect, rooms, encryption. */
+export class WebSocketClient<
+  ServerEvents extends AnyObject = AnyObject,
+  ClientEvents extends AnyObject = AnyObject,
+> {
+  private readonly settings: IResolvedClientSettings;
+  private readonly listeners = new ListenerRegistry(({ event, error }) => this.reportHandlerError(event, error));
+  private readonly requests = new PendingRequests();
+  private readonly membership: RoomMembership;
+  private connection: ClientConnection | null = null;
+  private identity: IWebSocketClientIdentity | null = null;
+  private currentState: TWebSocketClientConnectionState = States.IDLE;
+  private waiter: { promise: Promise<IWebSocketClientIdentity>; deferred: TDeferred } | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private attemptToken: object | null = null;
+  private failedAttempts = 0;
+  private hasConnected = false;
+
+  constructor(options: IWebSocketClientOptions) {
+    this.settings = resolveClientSettings(options);
+    this.membership = new RoomMembership({
+      requests: this.requests,
+      timeoutMs: this.settings.requestTimeoutMs,
+      transmit: message => this.connection?.send(message) ?? false,
+      describeState: () => this.currentState,
+    });
+  }
+
+  /** Connection id from the server while open, else undefined. */
+  get id(): string | undefined {
+    return this.identity?.id;
+  }
+
+  /** User id from the server while open, else undefined. */
+  get userId(): string | undefined {
+    return this.identity?.userId;
+  }
+
+  /** Current connection state. */
+  get state(): TWebSocketClientConnectionState {
+    return this.currentState;
+  }
+
+  /** Rooms this client joined through `join()` (re-joined after a reconnect). */
+  get rooms(): string[] {
+    return this.membership.list();
+  }
+
+  /** Connects and authenticates; resolves on `connected`, rejects on 4003/4004 or when retries run out. */
+  connect(): Promise<IWebSocketClientIdentity> {
+    if (this.currentState === States.OPEN && this.identity) return Promise.resolve({ ...this.identity });
+    if (this.waiter) return this.waiter.promise;
+    let deferred!: TDeferred;
+    const promise = new Promise<IWebSocketClientIdentity>((resolve, reject) => (deferred = { resolve, reject }));
+    this.waiter = { promise, deferred };
+    if (this.currentState === States.IDLE || this.currentState === States.CLOSED) {
+      this.hasConnected = false;
+      this.failedAttempts = 0;
+      this.currentState = States.CONNECTING;
+      void this.startAttempt();
+    }
+    return promise;
+  }
+
+  /** Closes for good (no reconnect); pending requests and `connect()` reject with CLOSED_BY_CLIENT. */
+  close(): void {
+    const wasActive = this.currentState !== States.IDLE && this.currentState !== States.CLOSED;
+    const connection = this.connection;
+    this.connection = null;
+    connection?.dispose();
+    const error = new WebSocketClientError({ message: 'Closed by the client', code: ErrorCodes.CLOSED_BY_CLIENT });
+    this.stop(error);
+    if (wasActive) {
+      this.emit(Lifecycle.DISCONNECTED, { code: 1000, reason: 'closed by client', willReconnect: false });
+    }
+  }
+
+  /** Subscribes to a server or lifecycle event; returns the unsubscribe function. */
+  on<K extends keyof TWebSocketClientEventMap<ServerEvents> & string>(
+    event: K,
+    handler: TWebSocketClientHandler<TWebSocketClientEventMap<ServerEvents>[K]>,
+  ): () => void {
+    return this.listeners.add(event, handler);
+  }
+
+  /** Removes one handler, or all handlers of the event when none is given. */
+  off<K extends keyof TWebSocketClientEventMap<ServerEvents> & string>(
+    event: K,
+    handler?: TWebSocketClientHandler<TWebSocketClientEventMap<ServerEvents>[K]>,
+  ): void {
+    this.listeners.remove(event, handler);
+  }
+
+  /** Sends an event to the server; false (nothing sent) when not connected. */
+  send<K extends keyof ClientEvents & string>(event: K, ...args: TSendArgs<ClientEvents[K]>): boolean {
+    const message: IWebSocketMessage = args.length > 0 ? { event, data: args[0] } : { event };
+    return this.connection?.send(message) ?? false;
+  }
+
+  /** Asks to join rooms; resolves with the server's answer (joined and refused rooms). */
+  join(rooms: string[]): Promise<IWebSocketRoomsAck> {
+    return this.membership.join(rooms);
+  }
+
+  /** Asks to leave rooms; the rooms stop being re-joined after a reconnect either way. */
+  leave(rooms: string[]): Promise<IWebSocketRoomsAck> {
+    return this.membership.leave(rooms);
+  }
+
+  private async startAttempt(): Promise<void> {
+    const token = {};
+    this.attemptToken = token;
+    let credentials: AnyObject;
+    let ecdh: Awaited<ReturnType<typeof generateEcdhKeyPair>> | undefined;
+    try {
+      credentials = await this.settings.auth();
+      if (this.settings.encryption) ecdh = await generateEcdhKeyPair();
+    } catch (cause) {
+      if (this.attemptToken !== token) return;
+      const message = `The auth callback (or key generation) failed: ${describe(cause)}`;
+      this.emit(Lifecycle.ERROR, { source: 'client', code: ErrorCodes.AUTH_CALLBACK_FAILED, message, cause });
+      const error = new WebSocketClientError({ message, code: ErrorCodes.AUTH_CALLBACK_FAILED, cause });
+      return this.giveUp({ code: WebSocketCloseCodes.AUTH_FAILED, reason: message, willReconnect: false }, error);
+    }
+    if (this.attemptToken !== token) return;
+    const connection: ClientConnection = new ClientConnection({
+      url: this.settings.url,
+      SocketImpl: this.settings.SocketImpl,
+      credentials,
+      ecdh,
+      hooks: {
+        onReady: identity => this.connection === connection && this.handleReady(identity),
+        onMessage: message => this.connection === connection && this.handleMessage(message),
+        onFrameError: error => this.connection === connection && this.emit(Lifecycle.ERROR, error),
+        onEnd: end => this.connection === connection && this.handleEnd(end),
+      },
+    });
+    this.connection = connection;
+  }
+
+  private handleReady(identity: IWebSocketClientIdentity): void {
+    const isReconnect = this.hasConnected;
+    this.hasConnected = true;
+    this.failedAttempts = 0;
+    this.identity = identity;
+    this.currentState = States.OPEN;
+    this.startHeartbeat();
+    this.emit(Lifecycle.CONNECTED, { ...identity });
+    this.waiter?.deferred.resolve({ ...identity });
+    this.waiter = null;
+    if (isReconnect) void this.rejoin(identity);
+  }
+
+  private async rejoin(identity: IWebSocketClientIdentity): Promise<void> {
+    let ack: IWebSocketRoomsAck = { rooms: [], refused: [] };
+    try {
+      ack = await this.membership.rejoin();
+    } catch (cause) {
+      if (this.identity !== identity) return; // dropped again; the next connect re-joins
+      const code = cause instanceof WebSocketClientError ? cause.code : ErrorCodes.CONNECTION_CLOSED;
+      this.emit(Lifecycle.ERROR, { source: 'client', code, message: `Re-joining rooms failed: ${describe(cause)}`, cause });
+    }
+    if (this.identity !== identity) return;
+    this.emit(Lifecycle.RECONNECTED, { ...identity, rejoined: ack.rooms, refused: ack.refused });
+  }
+
+  private handleMessage(message: IWebSocketMessage): void {
+    switch (message.event) {
+      case WebSocketEvents.JOINED:
+      case WebSocketEvents.LEFT:
+        return this.membership.applyAck(message);
+      case WebSocketEvents.ERROR: {
+        const error = readServerError(message);
+        if (error.id) this.requests.reject(error.id, new WebSocketClientError(error));
+        return this.emit(Lifecycle.ERROR, { source: 'server', ...error });
+      }
+      case WebSocketEvents.CONNECTED:
+        return; // a repeated `connected` changes nothing
+    }
+    if (Lifecycle.isValid(message.event)) {
+      const text = `Dropped a server event named like the lifecycle event '${message.event}'`;
+      return this.emit(Lifecycle.ERROR, { source: 'client', code: ErrorCodes.RESERVED_EVENT, message: text });
+    }
+    this.listeners.emit(message.event, message.data);
+  }
+
+  private handleEnd(end: IConnectionEnd): void {
+    this.connection = null;
+    this.identity = null;
+    this.stopHeartbeat();
+    const reason = end.serverError?.message ?? end.reason;
+    this.requests.rejectAll(
+      new WebSocketClientError({ message: `Connection closed (${end.code})`, code: ErrorCodes.CONNECTION_CLOSED, closeCode: end.code }),
+    );
+    const fatal = end.code === WebSocketCloseCodes.AUTH_FAILED || end.code === WebSocketCloseCodes.ENCRYPTION_REQUIRED;
+    const { enabled, maxAttempts } = this.settings.reconnect;
+    if (!fatal && enabled && this.failedAttempts < maxAttempts) {
+      this.currentState = States.RECONNECTING;
+      this.emit(Lifecycle.DISCONNECTED, { code: end.code, reason, willReconnect: true });
+      return this.scheduleReconnect();
+    }
+    const message = reason || `Connection closed with code ${end.code}`;
+    const code = end.serverError?.code ?? ErrorCodes.CONNECTION_CLOSED;
+    this.giveUp({ code: end.code, reason, willReconnect: false }, new WebSocketClientError({ message, code, closeCode: end.code }));
+  }
+
+  private scheduleReconnect(): void {
+    // The state may have changed inside a `disconnected` handler (e.g. the app called close()).
+    if (this.currentState !== States.RECONNECTING) return;
+    const { initialDelayMs, maxDelayMs } = this.settings.reconnect;
+    const delayMs = computeBackoffDelay({ retry: this.failedAttempts, initialDelayMs, maxDelayMs });
+    this.failedAttempts += 1;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.startAttempt();
+    }, delayMs);
+    this.emit(Lifecycle.RECONNECTING, { attempt: this.failedAttempts, delayMs });
+  }
+
+  private giveUp(info: IWebSocketClientDisconnectInfo, error: WebSocketClientError): void {
+    this.stop(error);
+    this.emit(Lifecycle.DISCONNECTED, info);
+  }
+
+  /** Terminal state: no timers, no requests, no rooms; `connect()` waiters fail with `error`. */
+  private stop(error: WebSocketClientError): void {
+    this.attemptToken = null;
+    this.identity = null;
+    this.stopHeartbeat();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.requests.rejectAll(error);
+    this.membership.clear();
+    this.currentState = States.CLOSED;
+    this.waiter?.deferred.reject(error);
+    this.waiter = null;
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeatTimer = setInterval(
+      () => this.connection?.send({ event: WebSocketEvents.HEARTBEAT }),
+      this.settings.heartbeatIntervalMs,
+    );
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private emit<K extends keyof IWebSocketClientLifecycleEvents>(event: K, data: IWebSocketClientLifecycleEvents[K]): void {
+    this.listeners.emit(event, data);
+  }
+
+  private reportHandlerError(event: string, cause: unknown): void {
+    if (event === Lifecycle.ERROR) return; // a failing error handler must not loop
+    const message = `A handler of '${event}' failed: ${describe(cause)}`;
+    this.emit(Lifecycle.ERROR, { source: 'client', code: ErrorCodes.HANDLER_FAILED, message, cause } satisfies IWebSocketClientErrorEvent);
+  }
+}
