@@ -10,12 +10,11 @@
  * await client.join(['room-1']);
  */
 import { WebSocketCloseCodes, WebSocketEvents } from '../common/constants';
-import { generateEcdhKeyPair } from '../common/crypto';
 import type { AnyObject, IWebSocketMessage } from '../common/types';
-import { computeBackoffDelay } from './backoff';
 import {
   type TWebSocketClientConnectionState,
   WebSocketClientConnectionStates as States,
+  WebSocketClientDefaults,
   WebSocketClientErrorCodes as ErrorCodes,
   WebSocketClientLifecycleEvents as Lifecycle,
 } from './constants';
@@ -24,10 +23,10 @@ import { WebSocketClientError } from './errors';
 import { readServerError } from './frame';
 import { ListenerRegistry } from './listeners';
 import { PendingRequests } from './pending-requests';
+import { ReconnectScheduler } from './reconnect-scheduler';
 import { RoomMembership } from './rooms';
 import { type IResolvedClientSettings, resolveClientSettings } from './settings';
 import type {
-  IWebSocketClientDisconnectInfo,
   IWebSocketClientErrorEvent,
   IWebSocketClientIdentity,
   IWebSocketClientLifecycleEvents,
@@ -55,14 +54,12 @@ export class WebSocketClient<
   private identity: IWebSocketClientIdentity | null = null;
   private currentState: TWebSocketClientConnectionState = States.IDLE;
   private waiter: { promise: Promise<IWebSocketClientIdentity>; deferred: TDeferred } | null = null;
-  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private attemptToken: object | null = null;
-  private failedAttempts = 0;
+  private readonly scheduler: ReconnectScheduler;
   private hasConnected = false;
 
   constructor(options: IWebSocketClientOptions) {
     this.settings = resolveClientSettings(options);
+    this.scheduler = new ReconnectScheduler(this.settings.reconnect);
     this.membership = new RoomMembership({
       requests: this.requests,
       timeoutMs: this.settings.requestTimeoutMs,
@@ -100,9 +97,9 @@ export class WebSocketClient<
     this.waiter = { promise, deferred };
     if (this.currentState === States.IDLE || this.currentState === States.CLOSED) {
       this.hasConnected = false;
-      this.failedAttempts = 0;
+      this.scheduler.reset();
       this.currentState = States.CONNECTING;
-      void this.startAttempt();
+      this.startAttempt();
     }
     return promise;
   }
@@ -116,7 +113,8 @@ export class WebSocketClient<
     const error = new WebSocketClientError({ message: 'Closed by the client', code: ErrorCodes.CLOSED_BY_CLIENT });
     this.stop(error);
     if (wasActive) {
-      this.emit(Lifecycle.DISCONNECTED, { code: 1000, reason: 'closed by client', willReconnect: false });
+      const code = WebSocketClientDefaults.NORMAL_CLOSE;
+      this.emit(Lifecycle.DISCONNECTED, { code, reason: 'closed by client', willReconnect: false });
     }
   }
 
@@ -152,31 +150,18 @@ export class WebSocketClient<
     return this.membership.leave(rooms);
   }
 
-  private async startAttempt(): Promise<void> {
-    const token = {};
-    this.attemptToken = token;
-    let credentials: AnyObject;
-    let ecdh: Awaited<ReturnType<typeof generateEcdhKeyPair>> | undefined;
-    try {
-      credentials = await this.settings.auth();
-      if (this.settings.encryption) ecdh = await generateEcdhKeyPair();
-    } catch (cause) {
-      if (this.attemptToken !== token) return;
-      const message = `The auth callback (or key generation) failed: ${describe(cause)}`;
-      this.emit(Lifecycle.ERROR, { source: 'client', code: ErrorCodes.AUTH_CALLBACK_FAILED, message, cause });
-      const error = new WebSocketClientError({ message, code: ErrorCodes.AUTH_CALLBACK_FAILED, cause });
-      return this.giveUp({ code: WebSocketCloseCodes.AUTH_FAILED, reason: message, willReconnect: false }, error);
-    }
-    if (this.attemptToken !== token) return;
+  private startAttempt(): void {
+    const { url, SocketImpl, auth, encryption, heartbeatIntervalMs } = this.settings;
     const connection: ClientConnection = new ClientConnection({
-      url: this.settings.url,
-      SocketImpl: this.settings.SocketImpl,
-      credentials,
-      ecdh,
+      url,
+      SocketImpl,
+      auth,
+      encryption,
+      heartbeatIntervalMs,
       hooks: {
         onReady: identity => this.connection === connection && this.handleReady(identity),
         onMessage: message => this.connection === connection && this.handleMessage(message),
-        onFrameError: error => this.connection === connection && this.emit(Lifecycle.ERROR, error),
+        onError: error => this.connection === connection && this.emit(Lifecycle.ERROR, error),
         onEnd: end => this.connection === connection && this.handleEnd(end),
       },
     });
@@ -186,10 +171,9 @@ export class WebSocketClient<
   private handleReady(identity: IWebSocketClientIdentity): void {
     const isReconnect = this.hasConnected;
     this.hasConnected = true;
-    this.failedAttempts = 0;
+    this.scheduler.reset();
     this.identity = identity;
     this.currentState = States.OPEN;
-    this.startHeartbeat();
     this.emit(Lifecycle.CONNECTED, { ...identity });
     this.waiter?.deferred.resolve({ ...identity });
     this.waiter = null;
@@ -232,66 +216,37 @@ export class WebSocketClient<
   private handleEnd(end: IConnectionEnd): void {
     this.connection = null;
     this.identity = null;
-    this.stopHeartbeat();
     const reason = end.serverError?.message ?? end.reason;
     this.requests.rejectAll(
       new WebSocketClientError({ message: `Connection closed (${end.code})`, code: ErrorCodes.CONNECTION_CLOSED, closeCode: end.code }),
     );
     const fatal = end.code === WebSocketCloseCodes.AUTH_FAILED || end.code === WebSocketCloseCodes.ENCRYPTION_REQUIRED;
-    const { enabled, maxAttempts } = this.settings.reconnect;
-    if (!fatal && enabled && this.failedAttempts < maxAttempts) {
+    if (!fatal && this.scheduler.canRetry()) {
       this.currentState = States.RECONNECTING;
       this.emit(Lifecycle.DISCONNECTED, { code: end.code, reason, willReconnect: true });
       return this.scheduleReconnect();
     }
     const message = reason || `Connection closed with code ${end.code}`;
     const code = end.serverError?.code ?? ErrorCodes.CONNECTION_CLOSED;
-    this.giveUp({ code: end.code, reason, willReconnect: false }, new WebSocketClientError({ message, code, closeCode: end.code }));
+    this.stop(new WebSocketClientError({ message, code, closeCode: end.code }));
+    this.emit(Lifecycle.DISCONNECTED, { code: end.code, reason, willReconnect: false });
   }
 
   private scheduleReconnect(): void {
     // The state may have changed inside a `disconnected` handler (e.g. the app called close()).
     if (this.currentState !== States.RECONNECTING) return;
-    const { initialDelayMs, maxDelayMs } = this.settings.reconnect;
-    const delayMs = computeBackoffDelay({ retry: this.failedAttempts, initialDelayMs, maxDelayMs });
-    this.failedAttempts += 1;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.startAttempt();
-    }, delayMs);
-    this.emit(Lifecycle.RECONNECTING, { attempt: this.failedAttempts, delayMs });
-  }
-
-  private giveUp(info: IWebSocketClientDisconnectInfo, error: WebSocketClientError): void {
-    this.stop(error);
-    this.emit(Lifecycle.DISCONNECTED, info);
+    this.emit(Lifecycle.RECONNECTING, this.scheduler.schedule(() => this.startAttempt()));
   }
 
   /** Terminal state: no timers, no requests, no rooms; `connect()` waiters fail with `error`. */
   private stop(error: WebSocketClientError): void {
-    this.attemptToken = null;
     this.identity = null;
-    this.stopHeartbeat();
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.scheduler.cancel();
     this.requests.rejectAll(error);
     this.membership.clear();
     this.currentState = States.CLOSED;
     this.waiter?.deferred.reject(error);
     this.waiter = null;
-  }
-
-  private startHeartbeat(): void {
-    this.stopHeartbeat();
-    this.heartbeatTimer = setInterval(
-      () => this.connection?.send({ event: WebSocketEvents.HEARTBEAT }),
-      this.settings.heartbeatIntervalMs,
-    );
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = null;
   }
 
   private emit<K extends keyof IWebSocketClientLifecycleEvents>(event: K, data: IWebSocketClientLifecycleEvents[K]): void {

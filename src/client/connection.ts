@@ -4,14 +4,16 @@
  * the owner's business (`client.ts`); a connection never retries and reports its end once.
  */
 import { WebSocketCloseCodes, WebSocketEvents } from '../common/constants';
-import { decryptText, deriveAesKey } from '../common/crypto';
-import type { AnyObject, IWebSocketMessage } from '../common/types';
+import { decryptText, deriveAesKey, generateEcdhKeyPair } from '../common/crypto';
+import type { AnyObject, IWebSocketMessage, ValueOrPromise } from '../common/types';
 import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants';
 import { frameToText, isEncryptedPayload, parseServerMessage, readServerError } from './frame';
 import type { IClientSocket, IWebSocketClientErrorEvent, IWebSocketClientIdentity, TClientSocketConstructor } from './types';
 
 const SOCKET_OPEN = 1;
 const ABNORMAL_CLOSE = 1006;
+
+const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
 /** How a connection ended. */
 export interface IConnectionEnd {
@@ -29,8 +31,8 @@ export interface IConnectionHooks {
   onReady(identity: IWebSocketClientIdentity): void;
   /** A decoded (and decrypted) server message after `onReady`, in arrival order. */
   onMessage(message: IWebSocketMessage): void;
-  /** A frame that was dropped. */
-  onFrameError(error: IWebSocketClientErrorEvent): void;
+  /** A dropped frame, or the `auth` callback failing (reported just before the end). */
+  onError(error: IWebSocketClientErrorEvent): void;
   /** The end, reported once; never after `dispose()`. */
   onEnd(end: IConnectionEnd): void;
 }
@@ -39,29 +41,50 @@ export interface IConnectionHooks {
 export interface IConnectionOptions {
   url: string;
   SocketImpl: TClientSocketConstructor;
-  credentials: AnyObject;
-  /** ECDH key pair of this attempt when encryption is on. */
-  ecdh?: { keyPair: CryptoKeyPair; publicKey: string };
+  /** Produces the credentials; called once, before the socket opens. */
+  auth: () => ValueOrPromise<AnyObject>;
+  /** Generate a fresh ECDH key pair for this attempt and require an encrypted session. */
+  encryption: boolean;
+  /** ms between heartbeats once authenticated. */
+  heartbeatIntervalMs: number;
   hooks: IConnectionHooks;
 }
 
 /** A single WebSocket from open to close. */
 export class ClientConnection {
-  private readonly socket: IClientSocket | null = null;
+  private socket: IClientSocket | null = null;
+  private credentials: AnyObject = {};
+  private ecdh?: { keyPair: CryptoKeyPair; publicKey: string };
   // Every frame and the close go through this chain, so async decryption cannot reorder them.
   private chain: Promise<void> = Promise.resolve();
   private aesKey: CryptoKey | null = null;
   private ready = false;
   private ended = false;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
   private serverError?: { message: string; code: string };
 
   constructor(private readonly opts: IConnectionOptions) {
+    void this.open();
+  }
+
+  private async open(): Promise<void> {
     try {
-      this.socket = new opts.SocketImpl(opts.url);
+      this.credentials = await this.opts.auth();
+      if (this.opts.encryption) this.ecdh = await generateEcdhKeyPair();
+    } catch (cause) {
+      if (this.ended) return;
+      const message = `The auth callback (or key generation) failed: ${describe(cause)}`;
+      const code = WebSocketClientErrorCodes.AUTH_CALLBACK_FAILED;
+      this.opts.hooks.onError({ source: 'client', code, message, cause });
+      this.serverError = { message, code };
+      // Same consequence as a server-side 4003: these credentials cannot work, do not retry.
+      return this.end({ code: WebSocketCloseCodes.AUTH_FAILED, reason: message });
+    }
+    if (this.ended) return; // disposed while the credentials were awaited
+    try {
+      this.socket = new this.opts.SocketImpl(this.opts.url);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      queueMicrotask(() => this.end({ code: ABNORMAL_CLOSE, reason }));
-      return;
+      return this.end({ code: ABNORMAL_CLOSE, reason: describe(error) });
     }
     this.socket.onopen = () => this.authenticate();
     this.socket.onmessage = (ev: { data: unknown }) => this.enqueue(() => this.handleFrame(ev.data));
@@ -85,8 +108,8 @@ export class ClientConnection {
   }
 
   private authenticate(): void {
-    const data: AnyObject = { ...this.opts.credentials };
-    if (this.opts.ecdh) data.publicKey = this.opts.ecdh.publicKey;
+    const data: AnyObject = { ...this.credentials };
+    if (this.ecdh) data.publicKey = this.ecdh.publicKey;
     this.write({ event: WebSocketEvents.AUTHENTICATE, data });
   }
 
@@ -102,7 +125,7 @@ export class ClientConnection {
 
   private enqueue(step: () => Promise<void>): void {
     this.chain = this.chain.then(step).catch(cause =>
-      this.opts.hooks.onFrameError({
+      this.opts.hooks.onError({
         source: 'client',
         code: WebSocketClientErrorCodes.UNPARSEABLE_FRAME,
         message: 'Frame handling failed',
@@ -112,7 +135,7 @@ export class ClientConnection {
   }
 
   private dropFrame(code: string, message: string, cause?: unknown): void {
-    this.opts.hooks.onFrameError({ source: 'client', code, message, cause });
+    this.opts.hooks.onError({ source: 'client', code, message, cause });
   }
 
   private async handleFrame(raw: unknown): Promise<void> {
@@ -157,8 +180,9 @@ export class ClientConnection {
     if (typeof data.id !== 'string') {
       return this.dropFrame(WebSocketClientErrorCodes.UNPARSEABLE_FRAME, 'Dropped a `connected` without an id');
     }
-    if (this.opts.ecdh && !(await this.deriveKey(data))) return;
+    if (this.ecdh && !(await this.deriveKey(data))) return;
     this.ready = true;
+    this.heartbeat = setInterval(() => this.write({ event: WebSocketEvents.HEARTBEAT }), this.opts.heartbeatIntervalMs);
     const identity: IWebSocketClientIdentity = { id: data.id };
     if (typeof data.userId === 'string') identity.userId = data.userId;
     this.opts.hooks.onReady(identity);
@@ -167,9 +191,9 @@ export class ClientConnection {
   private async deriveKey(data: Record<string, unknown>): Promise<boolean> {
     const { serverPublicKey, salt } = data;
     let failure = 'the server offered no encryption key';
-    if (typeof serverPublicKey === 'string' && typeof salt === 'string' && this.opts.ecdh) {
+    if (typeof serverPublicKey === 'string' && typeof salt === 'string' && this.ecdh) {
       try {
-        const privateKey = this.opts.ecdh.keyPair.privateKey;
+        const privateKey = this.ecdh.keyPair.privateKey;
         this.aesKey = await deriveAesKey({ privateKey, peerPublicKey: serverPublicKey, salt });
         return true;
       } catch {
@@ -192,6 +216,8 @@ export class ClientConnection {
   }
 
   private detach(code: number, reason: string): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     const socket = this.socket;
     if (!socket) return;
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;

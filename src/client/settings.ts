@@ -4,6 +4,7 @@
  */
 import type { AnyObject, ValueOrPromise } from '../common/types';
 import { WebSocketClientDefaults as Defaults } from './constants';
+import type { IReconnectPolicy } from './reconnect-scheduler';
 import type { IWebSocketClientOptions, TClientSocketConstructor } from './types';
 
 /** Client options with every default filled in. */
@@ -13,7 +14,7 @@ export interface IResolvedClientSettings {
   encryption: boolean;
   heartbeatIntervalMs: number;
   requestTimeoutMs: number;
-  reconnect: { enabled: boolean; initialDelayMs: number; maxDelayMs: number; maxAttempts: number };
+  reconnect: IReconnectPolicy;
   SocketImpl: TClientSocketConstructor;
 }
 

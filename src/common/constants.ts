@@ -62,9 +62,12 @@ export class WebSocketClientStates {
 /** One of the four client states. */
 export type TWebSocketClientState = TConstValue<typeof WebSocketClientStates>;
 
-/** Close codes the server uses; 1009 is Bun's own answer to an oversized frame. */
+/** Close codes the server uses; 1007 and 1009 are Bun's own answers to bad frames. */
 export class WebSocketCloseCodes {
   static readonly GOING_AWAY = 1001;
+  /** A text frame that is not valid UTF-8. */
+  static readonly INVALID_PAYLOAD = 1007;
+  /** A frame larger than `maxPayloadLength`. */
   static readonly MESSAGE_TOO_BIG = 1009;
   static readonly AUTH_TIMEOUT = 4001;
   static readonly HEARTBEAT_TIMEOUT = 4002;

@@ -1,0 +1,55 @@
+/**
+ * Binds the bench's handlers under the WebSocket component's keys. The key strings are the
+ * contract shared by upstream and our component, so one function serves both.
+ */
+import { WebSocketBindingKeys } from '@venizia/ignis';
+import type { BenchApplication } from './ignis-app';
+import type { EncryptionSessions } from '../../lib/enc';
+import type { RedisHelper } from '@venizia/ignis-helpers';
+import { WS_PATH, checkToken, isBenchRoom } from '../../lib/protocol';
+
+/** The slice of a WebSocket server helper the bench calls (same names in both implementations). */
+export interface IBenchHelper {
+  sendToRoom(opts: { room: string; event: string; data: unknown }): void;
+  send(opts: { destination?: string; payload: { topic: string; data: unknown } }): void;
+  getClientsByRoom(opts: { room: string }): unknown[];
+  getStats?: () => unknown;
+}
+
+/** What to bind. */
+export interface IWsBindingOptions {
+  redis?: RedisHelper;
+  sessions?: EncryptionSessions;
+}
+
+/** Binds options, auth, room validation, Redis and (optionally) the encryption handlers. */
+export const bindWebSocket = (app: BenchApplication, opts: IWsBindingOptions): void => {
+  const keys = WebSocketBindingKeys;
+  const { sessions } = opts;
+  app.bind({ key: keys.SERVER_OPTIONS }).toValue({
+    identifier: 'bench-websocket',
+    path: WS_PATH,
+    requireEncryption: Boolean(sessions),
+  });
+  if (opts.redis) app.bind({ key: keys.REDIS_CONNECTION }).toValue(opts.redis);
+  app.bind({ key: keys.AUTHENTICATE_HANDLER }).toValue(async (data: unknown) => checkToken(data));
+  app.bind({ key: keys.VALIDATE_ROOM_HANDLER }).toValue(({ rooms }: { rooms: string[] }) => rooms.filter(isBenchRoom));
+  if (!sessions) return;
+  app
+    .bind({ key: keys.HANDSHAKE_HANDLER })
+    .toValue(({ clientId, data }: { clientId: string; data: { publicKey?: unknown } }) =>
+      sessions.handshake(clientId, data.publicKey),
+    );
+  app
+    .bind({ key: keys.OUTBOUND_TRANSFORMER })
+    .toValue(({ client, event, data }: { client: { id: string; encrypted: boolean }; event: string; data: unknown }) =>
+      client.encrypted ? sessions.seal(client.id, event, data) : null,
+    );
+  app
+    .bind({ key: keys.CLIENT_DISCONNECTED_HANDLER })
+    .toValue(({ clientId }: { clientId: string }) => sessions.forget(clientId));
+};
+
+/** The helper once the component has started it, else undefined. */
+export const resolveHelper = (app: BenchApplication): IBenchHelper | undefined =>
+  app.get<IBenchHelper>({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE, isOptional: true }) ?? undefined;
