@@ -174,9 +174,9 @@ export class WebSocketClient<
     this.scheduler.reset();
     this.identity = identity;
     this.currentState = States.OPEN;
-    this.emit(Lifecycle.CONNECTED, { ...identity });
     this.waiter?.deferred.resolve({ ...identity });
     this.waiter = null;
+    this.emit(Lifecycle.CONNECTED, { ...identity });
     if (isReconnect) void this.rejoin(identity);
   }
 

@@ -181,6 +181,7 @@ export class ClientConnection {
       return this.dropFrame(WebSocketClientErrorCodes.UNPARSEABLE_FRAME, 'Dropped a `connected` without an id');
     }
     if (this.ecdh && !(await this.deriveKey(data))) return;
+    if (this.ended) return; // disposed while the key was derived
     this.ready = true;
     this.heartbeat = setInterval(() => this.write({ event: WebSocketEvents.HEARTBEAT }), this.opts.heartbeatIntervalMs);
     const identity: IWebSocketClientIdentity = { id: data.id };

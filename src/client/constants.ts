@@ -78,6 +78,8 @@ export class WebSocketClientDefaults {
   static readonly RECONNECT_MAX_DELAY_MS = 30_000;
   static readonly RECONNECT_MAX_ATTEMPTS = Number.POSITIVE_INFINITY;
   static readonly REQUEST_TIMEOUT_MS = 10_000;
+  /** Rooms per `join` when re-joining after a reconnect; the server refuses more than 100 at once. */
+  static readonly REJOIN_BATCH_SIZE = 100;
   /** Close code the client uses for its own, deliberate closes. */
   static readonly NORMAL_CLOSE = 1000;
 }

@@ -6,7 +6,7 @@
  */
 import { WebSocketEvents } from '../common/constants';
 import type { IWebSocketMessage } from '../common/types';
-import { WebSocketClientErrorCodes } from './constants';
+import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants';
 import { WebSocketClientError } from './errors';
 import { readRoomsAck } from './frame';
 import type { PendingRequests } from './pending-requests';
@@ -48,12 +48,17 @@ export class RoomMembership {
     return ack;
   }
 
-  /** Asks for every tracked room again; the ones now refused are forgotten. */
+  /** Asks for every tracked room again, in batches; the ones now refused are forgotten. */
   async rejoin(): Promise<IWebSocketRoomsAck> {
-    if (this.joined.size === 0) return { rooms: [], refused: [] };
-    const ack = await this.join(this.list());
-    for (const room of ack.refused) this.joined.delete(room);
-    return ack;
+    const total: IWebSocketRoomsAck = { rooms: [], refused: [] };
+    const rooms = this.list();
+    for (let start = 0; start < rooms.length; start += WebSocketClientDefaults.REJOIN_BATCH_SIZE) {
+      const ack = await this.join(rooms.slice(start, start + WebSocketClientDefaults.REJOIN_BATCH_SIZE));
+      for (const room of ack.refused) this.joined.delete(room);
+      total.rooms.push(...ack.rooms);
+      total.refused.push(...ack.refused);
+    }
+    return total;
   }
 
   /** Handles a `joined` / `left` frame: updates the tracked set and settles the request it answers. */

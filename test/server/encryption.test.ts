@@ -1,0 +1,170 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import {
+  WebSocketCloseCodes,
+  WebSocketErrorCodes,
+  decryptText,
+  deriveAesKey,
+  encryptText,
+  generateEcdhKeyPair,
+  generateSalt,
+  type AnyObject,
+  type IWebSocketServerOptions,
+} from '../../src';
+import { startNode, type ITestNode } from '../support/server';
+import { TestClient, type IFrame } from '../support/ws-client';
+
+let node: ITestNode | undefined;
+afterEach(async () => {
+  await node?.stop();
+  node = undefined;
+});
+
+/** A handshake + transformer pair built on the package's crypto module, as an app would write it. */
+const encryptionOptions = async (): Promise<Partial<IWebSocketServerOptions> & { keys: Map<string, CryptoKey> }> => {
+  const server = await generateEcdhKeyPair();
+  const keys = new Map<string, CryptoKey>();
+  return {
+    keys,
+    requireEncryption: true,
+    handshakeFn: async ({ clientId, data }) => {
+      if (typeof data.publicKey !== 'string') return null;
+      const salt = generateSalt();
+      keys.set(clientId, await deriveAesKey({ privateKey: server.keyPair.privateKey, peerPublicKey: data.publicKey, salt }));
+      return { serverPublicKey: server.publicKey, salt };
+    },
+    outboundTransformer: async ({ client, event, data, id }) => {
+      const key = keys.get(client.id);
+      if (!client.encrypted || !key) return null;
+      return { event: 'encrypted', data: await encryptText(key, JSON.stringify({ event, data, id })) };
+    },
+    clientRemovedFn: ({ clientId }) => void keys.delete(clientId),
+  };
+};
+
+/** Test-side client of the handshake: sends its public key, derives the key from `connected`. */
+const connectEncrypted = async (url: string) => {
+  const mine = await generateEcdhKeyPair();
+  const client = await TestClient.open(url);
+  client.send({ event: 'authenticate', data: { token: 'ok', publicKey: mine.publicKey } });
+  const connected = await client.next('connected');
+  const key = await deriveAesKey({
+    privateKey: mine.keyPair.privateKey,
+    peerPublicKey: connected.data.serverPublicKey,
+    salt: connected.data.salt,
+  });
+  const decrypt = async (frame: IFrame): Promise<IFrame> => JSON.parse(await decryptText(key, frame.data));
+  return { client, connected, decrypt };
+};
+
+describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
+  test('requireEncryption: connected travels in the clear, everything after it is encrypted and decrypts', async () => {
+    const enc = await encryptionOptions();
+    node = await startNode(enc as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
+    const { client, connected, decrypt } = await connectEncrypted(node.url);
+    expect(typeof connected.data.serverPublicKey).toBe('string');
+    expect(typeof connected.data.salt).toBe('string');
+    const tracked = node.helper.getClients({ id: connected.data.id })!;
+    expect(tracked.encrypted).toBe(true);
+    expect(tracked.socket.isSubscribed('ws-default')).toBe(false);
+    expect(tracked.socket.isSubscribed('ws:internal:broadcast')).toBe(false);
+    expect(tracked.socket.isSubscribed(tracked.id)).toBe(false);
+
+    node.helper.sendToClient({ clientId: tracked.id, event: 'direct', data: { n: 1 } });
+    node.helper.sendToRoom({ room: 'ws-default', event: 'room', data: { n: 2 } });
+    node.helper.broadcast({ event: 'all', data: { n: 3 } });
+    client.send({ event: 'join', data: { rooms: ['secret-room'] }, id: 'join-1' });
+    const frames: IFrame[] = [];
+    for (let i = 0; i < 4; i++) frames.push(await client.next('encrypted'));
+    const plain = await Promise.all(frames.map(decrypt));
+    expect(plain.map(p => p.event)).toEqual(['direct', 'room', 'all', 'joined']);
+    expect(plain.map(p => p.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { rooms: ['secret-room'], refused: [] }]);
+    expect(plain[3]!.id).toBe('join-1');
+    expect(client.frames.filter(f => !['connected', 'encrypted'].includes(f.event))).toEqual([]);
+    await client.close();
+    await node.untilEmpty();
+    expect(enc.keys.size).toBe(0);
+  });
+
+  test('manual encryption: plain and encrypted members of one room each get their form', async () => {
+    const enc = await encryptionOptions();
+    const serverKeys = await generateEcdhKeyPair();
+    node = await startNode({
+      ...enc,
+      requireEncryption: false,
+      // The contract's manual flow: key exchange in messageHandler, then enableClientEncryption.
+      messageHandler: async ({ clientId, message }) => {
+        if (message.event !== 'handshake') return;
+        const salt = generateSalt();
+        const peerPublicKey = (message.data as { publicKey: string }).publicKey;
+        enc.keys.set(clientId, await deriveAesKey({ privateKey: serverKeys.keyPair.privateKey, peerPublicKey, salt }));
+        node!.helper.sendToClient({ clientId, event: 'handshake-complete', data: { publicKey: serverKeys.publicKey, salt } });
+        node!.helper.enableClientEncryption({ clientId });
+      },
+    } as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
+    const plain = await TestClient.connect(node.url);
+    const secret = await TestClient.connect(node.url);
+    const mine = await generateEcdhKeyPair();
+    secret.send({ event: 'handshake', data: { publicKey: mine.publicKey } });
+    const done = await secret.next('handshake-complete');
+    const key = await deriveAesKey({ privateKey: mine.keyPair.privateKey, peerPublicKey: done.data.publicKey, salt: done.data.salt });
+    expect(node.helper.getClients({ id: secret.id })!.encrypted).toBe(true);
+    const publishedBefore = node.helper.getStats().published;
+    node.helper.sendToRoom({ room: 'ws-default', event: 'mixed', data: 'hello' });
+    expect(node.helper.getStats().published).toBe(publishedBefore + 1);
+    expect((await plain.next('mixed')).data).toBe('hello');
+    const frame = await secret.next('encrypted');
+    expect(JSON.parse(await decryptText(key, frame.data))).toEqual({ event: 'mixed', data: 'hello' });
+    expect(secret.all('mixed')).toHaveLength(0);
+    await plain.close();
+    await secret.close();
+  });
+
+  test('messages to one encrypted client keep their order', async () => {
+    const enc = await encryptionOptions();
+    node = await startNode(enc as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
+    const { client, connected, decrypt } = await connectEncrypted(node.url);
+    for (let i = 0; i < 50; i++) node.helper.sendToRoom({ room: 'ws-default', event: 'seq', data: i });
+    node.helper.sendToClient({ clientId: connected.data.id, event: 'end', data: null });
+    const seen: number[] = [];
+    for (;;) {
+      const frame = await decrypt(await client.next('encrypted'));
+      if (frame.event === 'end') break;
+      seen.push(frame.data);
+    }
+    expect(seen).toEqual([...Array(50).keys()]);
+    await client.close();
+  });
+
+  test('no public key: handshake refuses -> error + 4004', async () => {
+    node = await startNode((await encryptionOptions()) as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
+    const client = await TestClient.open(node.url);
+    client.send({ event: 'authenticate', data: { token: 'ok' } });
+    expect((await client.next('error')).data.code).toBe(WebSocketErrorCodes.ENCRYPTION_REQUIRED);
+    expect((await client.closed).code).toBe(WebSocketCloseCodes.ENCRYPTION_REQUIRED);
+  });
+
+  test('requireEncryption without handshakeFn closes every client with 4004', async () => {
+    node = await startNode({ requireEncryption: true });
+    const client = await TestClient.open(node.url);
+    client.send({ event: 'authenticate', data: { token: 'ok' } });
+    expect((await client.closed).code).toBe(WebSocketCloseCodes.ENCRYPTION_REQUIRED);
+    expect(node.helper.getClients().size).toBe(0);
+  });
+
+  test('a throwing transformer drops only that message, counted and logged', async () => {
+    node = await startNode({
+      outboundTransformer: () => {
+        throw new Error('kms down');
+      },
+    });
+    const client = await TestClient.connect(node.url);
+    node.helper.enableClientEncryption({ clientId: client.id });
+    const before = node.helper.getStats().transformFailed;
+    node.helper.sendToClient({ clientId: client.id, event: 'x', data: 1 });
+    await (node.helper as any).delivery.settle();
+    expect(node.helper.getStats().transformFailed).toBe(before + 1);
+    expect(client.all('x')).toHaveLength(0);
+    expect(client.readyState).toBe(WebSocket.OPEN);
+    await client.close();
+  });
+});
