@@ -54,15 +54,17 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
     await Promise.all(clients.map(closeClient));
   }
 
-  protected applyInterest(subscribe: string[], unsubscribe: string[]): void {
+  protected async applyInterest(subscribe: string[], unsubscribe: string[]): Promise<void> {
     const sub = this.sub;
     if (!sub) return;
+    const pending: Promise<unknown>[] = [];
     if (subscribe.length > 0) {
-      sub.subscribe(...subscribe).catch(error => this.logs.warn('redis-subscribe', `subscribe failed: ${error}`));
+      pending.push(sub.subscribe(...subscribe).catch(error => this.logs.warn('redis-subscribe', `subscribe failed: ${error}`)));
     }
     if (unsubscribe.length > 0) {
-      sub.unsubscribe(...unsubscribe).catch(error => this.logs.warn('redis-unsubscribe', `unsubscribe failed: ${error}`));
+      pending.push(sub.unsubscribe(...unsubscribe).catch(error => this.logs.warn('redis-unsubscribe', `unsubscribe failed: ${error}`)));
     }
+    await Promise.all(pending);
   }
 
   private watch(client: TRedisClient, role: string): TRedisClient {

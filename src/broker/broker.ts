@@ -23,6 +23,8 @@ export interface IWebSocketBroker {
   unsubscribe(channel: string): void;
   /** Channels currently subscribed (after batching). */
   getSubscribedChannels(): string[];
+  /** Resolves when every subscription change made so far has been acknowledged by the transport. */
+  settled(): Promise<void>;
   /** Unsubscribes everything and releases connections. */
   stop(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export abstract class InterestBroker {
   private readonly applied = new Set<string>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
+  private inflight: Promise<unknown> = Promise.resolve();
 
   subscribe(channel: string): void {
     const count = (this.counts.get(channel) ?? 0) + 1;
@@ -59,6 +62,11 @@ export abstract class InterestBroker {
     return [...this.applied];
   }
 
+  async settled(): Promise<void> {
+    this.flush();
+    await this.inflight;
+  }
+
   /** Forgets every interest; used on stop. */
   protected resetInterest(): void {
     this.counts.clear();
@@ -72,8 +80,8 @@ export abstract class InterestBroker {
     this.flush();
   }
 
-  /** Applies netted changes to the transport. */
-  protected abstract applyInterest(subscribe: string[], unsubscribe: string[]): void;
+  /** Applies netted changes to the transport; resolves when acknowledged (never rejects). */
+  protected abstract applyInterest(subscribe: string[], unsubscribe: string[]): Promise<void> | void;
 
   private markDirty(channel: string): void {
     this.dirty.add(channel);
@@ -99,6 +107,8 @@ export abstract class InterestBroker {
       }
     }
     this.dirty.clear();
-    if (toSubscribe.length > 0 || toUnsubscribe.length > 0) this.applyInterest(toSubscribe, toUnsubscribe);
+    if (toSubscribe.length > 0 || toUnsubscribe.length > 0) {
+      this.inflight = Promise.all([this.inflight, this.applyInterest(toSubscribe, toUnsubscribe)]);
+    }
   }
 }

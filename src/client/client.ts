@@ -166,6 +166,7 @@ export class WebSocketClient<
       },
     });
     this.connection = connection;
+    void connection.start();
   }
 
   private handleReady(identity: IWebSocketClientIdentity): void {

@@ -63,11 +63,10 @@ export class ClientConnection {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private serverError?: { message: string; code: string };
 
-  constructor(private readonly opts: IConnectionOptions) {
-    void this.open();
-  }
+  constructor(private readonly opts: IConnectionOptions) {}
 
-  private async open(): Promise<void> {
+  /** Gets the credentials (and keys), then opens the socket; every outcome arrives through the hooks. */
+  async start(): Promise<void> {
     try {
       this.credentials = await this.opts.auth();
       if (this.opts.encryption) this.ecdh = await generateEcdhKeyPair();
@@ -170,9 +169,9 @@ export class ClientConnection {
 
   private async handleBeforeReady(message: IWebSocketMessage): Promise<void> {
     if (message.event === WebSocketEvents.ERROR) {
-      const { message: text, code } = readServerError(message);
-      this.serverError = { message: text, code };
-      return;
+      const error = readServerError(message);
+      this.serverError = { message: error.message, code: error.code };
+      return this.opts.hooks.onError({ source: 'server', ...error });
     }
     // Nothing but `connected` / `error` is meaningful before authentication finishes.
     if (message.event !== WebSocketEvents.CONNECTED) return;

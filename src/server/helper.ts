@@ -134,6 +134,11 @@ export class WebSocketServerHelper<
     return this.broker.getSubscribedChannels();
   }
 
+  /** Resolves once the broker has acknowledged every subscription change made so far. */
+  subscriptionsSettled(): Promise<void> {
+    return this.broker.settled();
+  }
+
   /** True when the request is a WebSocket upgrade on this helper's path. */
   isUpgradeRequest(req: Request): boolean {
     if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return false;

@@ -139,16 +139,19 @@ describe('post-connection authentication', () => {
     const seen: string[] = [];
     let disconnected!: (v: { clientId: string; userId?: string }) => void;
     const gone = new Promise<{ clientId: string; userId?: string }>(r => (disconnected = r));
-    node = await startNode<{ token: string }, { role: string }>({
+    const typed = await startNode<{ token: string }, { role: string }>({
       authenticateFn: () => ({ userId: 'u9', metadata: { role: 'admin' } }),
       clientConnectedFn: ({ clientId, userId, metadata }) => {
         seen.push(`${clientId}:${userId}:${metadata?.role}`);
       },
       clientDisconnectedFn: who => disconnected(who),
     });
-    const client = await TestClient.connect(node.url);
+    node = typed as unknown as ITestNode;
+    const client = await TestClient.connect(typed.url);
     expect(seen).toEqual([`${client.id}:u9:admin`]);
-    expect(node.helper.getClients({ id: client.id })?.metadata?.role).toBe('admin');
+    // MetadataType flows through the getters: `role` is typed, no cast.
+    const role: string | undefined = typed.helper.getClients({ id: client.id })?.metadata?.role;
+    expect(role).toBe('admin');
     const id = client.id;
     await client.close();
     expect(await gone).toEqual({ clientId: id, userId: 'u9' });

@@ -30,7 +30,7 @@ export class RawWsClient {
         socket.off('data', onData);
         if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`upgrade refused: ${head.split('\r\n')[0]}`));
         client.buffered = Buffer.from(head.slice(end + 4), 'latin1');
-        socket.on('data', c => client.onData(c));
+        socket.on("data", (c: Buffer) => client.onData(c));
         resolve();
       };
       socket.on('data', onData);

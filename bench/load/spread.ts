@@ -1,0 +1,65 @@
+/**
+ * Load generator `spread`: three nodes share Redis; clients join a room on node C only; messages
+ * are sent through node A's `send()`. Reports how many Redis messages each node received per
+ * message sent (the cost of subscribing everywhere) and whether every client got every message.
+ */
+import { BENCH_EVENT, BenchRoutes, tokenFor } from '../lib/protocol';
+import { fetchJson, sleep } from '../lib/net';
+import { connectPhase, fanoutPhase, joinPhase, warmUp } from './phases';
+import { DeliverySink } from './sink';
+import { emit, readInput, runMain } from './io';
+
+interface IInput {
+  url: string;
+  clientBase: string;
+  clientPid: number;
+  sendBase: string;
+  statBases: string[];
+  room: string;
+  count: number;
+  window: number;
+  messages: number;
+  stepTimeoutMs: number;
+}
+
+interface INodeStats {
+  redisIn: number | null;
+  helper: unknown;
+}
+
+const snapshot = (bases: string[]): Promise<INodeStats[]> =>
+  Promise.all(bases.map(base => fetchJson<INodeStats>(`${base}${BenchRoutes.STATS}`)));
+
+runMain(async () => {
+  const input = readInput<IInput>();
+  const sink = new DeliverySink(`"${BENCH_EVENT}"`, true);
+  const { pool } = await connectPhase(input.clientBase, input.clientPid, {
+    url: input.url,
+    count: input.count,
+    window: input.window,
+    timeoutMs: input.stepTimeoutMs,
+    authData: n => ({ type: 'Bearer', token: tokenFor(n) }),
+    onFrame: sink.frame,
+  });
+  const members = pool.sockets.length;
+  await joinPhase(pool, input.clientBase, input.room, input.stepTimeoutMs);
+  await warmUp(sink, input.sendBase, input.room, 'send', members);
+  await sleep(300);
+  const before = await snapshot(input.statBases);
+  const burst = await fanoutPhase(sink, {
+    sendBase: input.sendBase,
+    room: input.room,
+    via: 'send',
+    count: input.messages,
+    members,
+    cpuPid: input.clientPid,
+    timeoutMs: input.stepTimeoutMs,
+  });
+  await sleep(500);
+  const after = await snapshot(input.statBases);
+  const perNode = after.map((node, i) =>
+    node.redisIn === null || before[i]!.redisIn === null ? null : (node.redisIn - before[i]!.redisIn) / input.messages,
+  );
+  pool.close();
+  emit({ type: 'result', perNode, burst, helperStats: after.map(node => node.helper) });
+});

@@ -1,0 +1,118 @@
+/**
+ * One behavioural suite run against every broker implementation: in-memory and a real Redis.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { Logger } from '@venizia/ignis-helpers';
+import {
+  InMemoryBroker,
+  InMemoryHub,
+  RedisBroker,
+  WebSocketChannels,
+  WebSocketMessageTypes,
+  type IRedisSocketMessage,
+  type IWebSocketBroker,
+} from '../../src';
+import { TestRedis } from '../support/redis';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+const logger = Logger.get('broker-suite');
+const backends: [string, () => IWebSocketBroker][] = [
+  ['memory', (() => {
+    let hub: InMemoryHub | undefined;
+    return () => new InMemoryBroker((hub ??= new InMemoryHub()));
+  })()],
+  ['redis', () => new RedisBroker(redis.helper(), logger)],
+];
+
+/** A started broker that records what it receives and lets a test await the next message. */
+const listening = async (make: () => IWebSocketBroker) => {
+  const broker = make();
+  const received: IRedisSocketMessage[] = [];
+  let wake: (() => void) | undefined;
+  await broker.start(raw => {
+    received.push(JSON.parse(raw));
+    wake?.();
+  });
+  const waitFor = async (count: number) => {
+    const deadline = Date.now() + 5_000;
+    while (received.length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} messages, got ${received.length}`);
+      await new Promise<void>(resolve => {
+        wake = resolve;
+        setTimeout(resolve, 100);
+      });
+    }
+  };
+  return { broker, received, waitFor };
+};
+
+const message = (target: string, event: string): IRedisSocketMessage => ({
+  serverId: 'test',
+  type: WebSocketMessageTypes.ROOM,
+  target,
+  event,
+  data: { n: 1 },
+});
+
+for (const [name, make] of backends) {
+  describe(`broker: ${name}`, () => {
+    test('subscribes to the broadcast channel on start and delivers across brokers', async () => {
+      const a = await listening(make);
+      const b = await listening(make);
+      await b.broker.publish(WebSocketChannels.BROADCAST, { ...message('x', 'hello'), type: 'broadcast' });
+      await a.waitFor(1);
+      expect(a.received[0]!.event).toBe('hello');
+      await a.broker.stop();
+      await b.broker.stop();
+    });
+
+    test('interest is reference-counted: only brokers that subscribed receive, until the last reference goes', async () => {
+      const hosting = await listening(make);
+      const other = await listening(make);
+      const publisher = make();
+      await publisher.start();
+      const channel = WebSocketChannels.forRoom({ room: 'r1' });
+      hosting.broker.subscribe(channel);
+      hosting.broker.subscribe(channel);
+      await Bun.sleep(0);
+      expect(hosting.broker.getSubscribedChannels()).toContain(channel);
+      expect(other.broker.getSubscribedChannels()).not.toContain(channel);
+      // Redis acknowledges subscriptions asynchronously; a broadcast round trip orders after it.
+      await publisher.publish(WebSocketChannels.BROADCAST, { ...message('x', 'sync'), type: 'broadcast' });
+      await hosting.waitFor(1);
+      await publisher.publish(channel, message('r1', 'one'));
+      await hosting.waitFor(2);
+      hosting.broker.unsubscribe(channel);
+      await publisher.publish(channel, message('r1', 'two'));
+      await hosting.waitFor(3);
+      hosting.broker.unsubscribe(channel);
+      await Bun.sleep(0);
+      expect(hosting.broker.getSubscribedChannels()).not.toContain(channel);
+      await publisher.publish(channel, message('r1', 'three'));
+      await publisher.publish(WebSocketChannels.BROADCAST, { ...message('x', 'sync2'), type: 'broadcast' });
+      await hosting.waitFor(4);
+      await other.waitFor(2);
+      expect(hosting.received.map(m => m.event)).toEqual(['sync', 'one', 'two', 'sync2']);
+      expect(other.received.map(m => m.event)).toEqual(['sync', 'sync2']);
+      for (const b of [hosting.broker, other.broker, publisher]) await b.stop();
+    });
+
+    test('subscribe and unsubscribe within one tick cost nothing', async () => {
+      const a = await listening(make);
+      const channel = WebSocketChannels.forUser({ userId: 'u' });
+      a.broker.subscribe(channel);
+      a.broker.unsubscribe(channel);
+      await Bun.sleep(0);
+      expect(a.broker.getSubscribedChannels()).toEqual([WebSocketChannels.BROADCAST]);
+      await a.broker.stop();
+      expect(a.broker.getSubscribedChannels()).toEqual([]);
+    });
+  });
+}
