@@ -104,11 +104,10 @@ export interface IWebSocketClientLifecycleEvents {
 }
 
 /** Events `on()` accepts: server events (minus reserved names) plus lifecycle events. */
-export type TWebSocketClientEventMap<ServerEvents extends AnyObject> = Omit<
-  ServerEvents,
-  keyof IWebSocketClientLifecycleEvents
-> &
-  IWebSocketClientLifecycleEvents;
+export type TWebSocketClientEventMap<ServerEvents extends AnyObject> = {
+  // Key remapping keeps both named keys and an index signature (plain `Omit` would lose the names).
+  [K in keyof ServerEvents as K extends keyof IWebSocketClientLifecycleEvents ? never : K]: ServerEvents[K];
+} & IWebSocketClientLifecycleEvents;
 
 /** Handler of one event; its return value is ignored (a rejected promise is reported). */
 export type TWebSocketClientHandler<T> = (data: T) => unknown;
