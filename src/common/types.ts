@@ -19,24 +19,23 @@ export interface IWebSocketData {
   ip?: string;
 }
 
-/** The part of Bun's `ServerWebSocket` the helper relies on. */
+/** The part of Bun's `ServerWebSocket` the helper relies on (Bun's own type satisfies it). */
 export interface IWebSocket<T = IWebSocketData> {
   readonly data: T;
   readonly remoteAddress: string;
   readonly readyState: number;
-  send(data: string | ArrayBufferView | ArrayBuffer | SharedArrayBuffer, compress?: boolean): number;
+  send(data: string, compress?: boolean): number;
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
   isSubscribed(topic: string): boolean;
   close(code?: number, reason?: string): void;
-  cork<R>(cb: (ws: any) => R): R;
 }
 
-/** The part of Bun's `Server` the helper relies on. */
+/** The part of Bun's `Server` the helper relies on (Bun's own type satisfies it). */
 export interface IBunServer {
   readonly pendingWebSockets: number;
-  publish(topic: string, data: string | ArrayBufferView | ArrayBuffer | SharedArrayBuffer, compress?: boolean): number;
-  upgrade(req: Request, opts?: { data?: unknown; headers?: HeadersInit }): boolean;
+  publish(topic: string, data: string, compress?: boolean): number;
+  upgrade(req: Request, opts: { data: IWebSocketData; headers?: HeadersInit }): boolean;
   requestIP?(req: Request): { address: string } | null;
 }
 
@@ -60,10 +59,10 @@ export interface IBunWebSocketConfig {
 
 /** Object for `server.reload({ websocket })`: the four lifecycle callbacks plus native options. */
 export interface IBunWebSocketHandler extends IBunWebSocketConfig {
-  open: (socket: IWebSocket) => void;
-  message: (socket: IWebSocket, message: string | Buffer) => void;
-  close: (socket: IWebSocket, code: number, reason: string) => void;
-  drain: (socket: IWebSocket) => void;
+  open(socket: IWebSocket): void;
+  message(socket: IWebSocket, message: string | Buffer): void;
+  close(socket: IWebSocket, code: number, reason: string): void;
+  drain(socket: IWebSocket): void;
 }
 
 /** Client <-> server message envelope. */

@@ -8,7 +8,10 @@ test('a flood of malformed frames cannot multiply into the log: bytes written st
   let onPort!: (port: number) => void;
   const portReady = new Promise<number>(resolve => (onPort = resolve));
   const count = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) {
+    const reader = stream.getReader();
+    for (;;) {
+      const { value: chunk, done } = await reader.read();
+      if (done) return;
       logged += chunk.byteLength;
       text += new TextDecoder().decode(chunk);
       const match = /PORT (\d+)/.exec(text);
