@@ -6,3 +6,4 @@ export * from './common';
 export * from './broker';
 export * from './server';
 export * from './emitter';
+export * from './component';

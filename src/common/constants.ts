@@ -73,6 +73,8 @@ export class WebSocketCloseCodes {
   static readonly HEARTBEAT_TIMEOUT = 4002;
   static readonly AUTH_FAILED = 4003;
   static readonly ENCRYPTION_REQUIRED = 4004;
+  /** Beyond the contract: the client kept sending past its rate limit. */
+  static readonly RATE_LIMITED = 4005;
 }
 
 /** Machine-readable `code` carried by every `error` event the server sends. */
@@ -88,6 +90,8 @@ export class WebSocketErrorCodes {
   static readonly ENCRYPTION_REQUIRED = 'ENCRYPTION_REQUIRED';
   static readonly UNKNOWN_EVENT = 'UNKNOWN_EVENT';
   static readonly HANDLER_ERROR = 'HANDLER_ERROR';
+  static readonly VALIDATION_FAILED = 'VALIDATION_FAILED';
+  static readonly RATE_LIMITED = 'RATE_LIMITED';
 }
 /** One of the error codes. */
 export type TWebSocketErrorCode = TConstValue<typeof WebSocketErrorCodes>;
@@ -158,6 +162,18 @@ export class WebSocketDefaults {
   static readonly HEARTBEAT_INTERVAL = 30_000;
   static readonly HEARTBEAT_TIMEOUT = 90_000;
   static readonly ENCRYPTED_BATCH_LIMIT = 10;
+  /** Sustained inbound frames per second per client. */
+  static readonly RATE_LIMIT_PER_SECOND = 100;
+  /** Frames a client may send in a burst above the sustained rate. */
+  static readonly RATE_LIMIT_BURST = 200;
+  /** Frames dropped for rate within 10 s after which the client is closed with 4005. */
+  static readonly RATE_LIMIT_CLOSE_AFTER_DROPPED = 1_000;
+  /** Open connections per remote address; 0 (default) disables, because behind a proxy every client shares one address. */
+  static readonly MAX_CONNECTIONS_PER_IP = 0;
+  /** Rooms a client may be in before its join requests are refused (own-id room not counted). */
+  static readonly MAX_ROOMS_PER_CLIENT = 100;
+  /** Suffix of the event that answers a typed event's request. */
+  static readonly REPLY_SUFFIX = ':reply';
   /** `serverId` of every message a `WebSocketEmitter` publishes. */
   static readonly EMITTER_SERVER_ID = 'emitter';
 }

@@ -187,6 +187,68 @@ export interface IWebSocketServerOptions<
   handshakeFn?: TWebSocketHandshakeFn<AuthDataType>;
   /** Beyond the contract: see `TWebSocketClientRemovedFn`. */
   clientRemovedFn?: TWebSocketClientRemovedFn;
+  /** Beyond the contract: limits against abusive clients (defaults in `WebSocketDefaults`). */
+  protection?: IWebSocketProtectionOptions;
+  /** Beyond the contract: typed, zod-validated inbound events (see `defineEvent`). */
+  events?: readonly IWebSocketEventDefinition<any, any, MetadataType>[];
+}
+
+/** Limits against abusive clients; every number has a default in `WebSocketDefaults`. */
+export interface IWebSocketProtectionOptions {
+  /** Per-client token bucket over inbound frames; `false` turns it off. */
+  rateLimit?: false | { perSecond?: number; burst?: number; closeAfterDropped?: number };
+  /** Open connections per remote address (0 disables; default 0 because proxies share one address). */
+  maxConnectionsPerIp?: number;
+  /** Rooms a client may be in before further join requests are refused (0 disables; default 100). */
+  maxRoomsPerClient?: number;
+}
+
+/** What a typed event handler gets beside its parsed data. */
+export interface IWebSocketEventContext<MetadataType extends AnyObject = AnyObject> {
+  clientId: string;
+  userId?: string;
+  metadata?: MetadataType;
+  /** Request id, when the client sent one. */
+  id?: string;
+  /** Answers the request once (`<event>:reply` with the request id); later calls do nothing. */
+  reply(data: unknown): void;
+  /** The server helper, to send to rooms, users or everyone. */
+  helper: IWebSocketEventHelper;
+}
+
+/** The part of the helper an event handler may use (kept narrow to avoid a type cycle). */
+export interface IWebSocketEventHelper {
+  send(opts: { destination?: string; payload: { topic: string; data: unknown } }): void;
+  sendToClient(opts: { clientId: string; event: string; data: unknown }): void;
+  sendToRoom(opts: { room: string; event: string; data: unknown; exclude?: string[] }): void;
+  joinRoom(opts: { clientId: string; room: string }): void;
+  leaveRoom(opts: { clientId: string; room: string }): void;
+}
+
+/** A minimal structural view of a zod schema, so types do not pin one zod build. */
+export interface IWebSocketSchema<Output = unknown> {
+  safeParse(data: unknown): { success: true; data: Output } | { success: false; error: { issues: readonly IWebSocketSchemaIssue[] } };
+}
+
+/** One validation issue as zod reports it. */
+export interface IWebSocketSchemaIssue {
+  path: readonly PropertyKey[];
+  message: string;
+  code?: string;
+}
+
+/** A typed inbound event: its name, its schema and its handler (see `defineEvent`). */
+export interface IWebSocketEventDefinition<
+  Output = unknown,
+  Result = unknown,
+  MetadataType extends AnyObject = AnyObject,
+> {
+  event: string;
+  schema: IWebSocketSchema<Output>;
+  /** Returning a value (other than undefined) replies to the request, like `ctx.reply`. */
+  handler(data: Output, ctx: IWebSocketEventContext<MetadataType>): ValueOrPromise<Result | void>;
+  /** Schema of the reply's data; used only to generate client types. */
+  replySchema?: IWebSocketSchema<Result>;
 }
 
 /** Constructor options of `WebSocketEmitter`. */

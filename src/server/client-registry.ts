@@ -19,6 +19,8 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
   readonly rooms = new Map<string, Set<string>>();
   /** Number of tracked clients with encryption on; 0 lets fan-out skip looking for them. */
   encryptedCount = 0;
+  /** Ids of clients that completed authentication (their state may since have moved on). */
+  private readonly admitted = new Set<string>();
 
   constructor(private readonly broker: IWebSocketBroker) {}
 
@@ -48,6 +50,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
   /** Completes authentication: user index, client channel, broadcast topic, own-id room. */
   admit(client: IWebSocketClient<MetadataType>, userId: string | undefined): void {
     client.state = WebSocketClientStates.AUTHENTICATED;
+    this.admitted.add(client.id);
     client.userId = userId;
     if (userId !== undefined) {
       let sessions = this.users.get(userId);
@@ -103,11 +106,11 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     for (const room of client.rooms) socket.unsubscribe(room);
   }
 
-  /** Forgets a client entirely; returns it, or undefined if it was already gone. */
-  remove(clientId: string): IWebSocketClient<MetadataType> | undefined {
+  /** Forgets a client entirely; returns it and whether it had been admitted, or undefined if already gone. */
+  remove(clientId: string): { client: IWebSocketClient<MetadataType>; wasAdmitted: boolean } | undefined {
     const client = this.clients.get(clientId);
     if (!client) return undefined;
-    const wasAuthenticated = client.state === WebSocketClientStates.AUTHENTICATED;
+    const wasAdmitted = this.admitted.delete(clientId);
     for (const room of [...client.rooms]) this.leave(client, room);
     if (client.userId !== undefined) {
       const sessions = this.users.get(client.userId);
@@ -117,12 +120,21 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
         this.broker.unsubscribe(WebSocketChannels.forUser({ userId: client.userId }));
       }
     }
-    if (wasAuthenticated) this.broker.unsubscribe(WebSocketChannels.forClient({ clientId }));
+    if (wasAdmitted) this.broker.unsubscribe(WebSocketChannels.forClient({ clientId }));
     if (client.encrypted) this.encryptedCount--;
     if (client.authTimer) clearTimeout(client.authTimer);
     client.authTimer = undefined;
     client.state = WebSocketClientStates.DISCONNECTED;
     this.clients.delete(clientId);
-    return client;
+    return { client, wasAdmitted };
+  }
+
+  /** Forgets everything at once (shutdown, after every client was removed). */
+  clear(): void {
+    this.clients.clear();
+    this.users.clear();
+    this.rooms.clear();
+    this.admitted.clear();
+    this.encryptedCount = 0;
   }
 }

@@ -1,7 +1,9 @@
 import type { Logger } from '@venizia/ignis-helpers';
+import type { IWebSocketBroker } from '../broker';
 import {
-  
+  WebSocketChannels,
   WebSocketMessageTypes,
+  isClientIdShaped,
   type IRedisSocketMessage,
 } from '../common';
 import { LogThrottle } from '../common/log-throttle';
@@ -76,5 +78,42 @@ export class CrossInstanceReceiver {
     } catch (error) {
       this.logs.error('cross-instance-delivery', `delivering a cross-instance '${message.type}' message failed: ${error}`);
     }
+  }
+}
+
+/**
+ * Publishes what `send()` delivered locally, for the other nodes. Failures are counted and
+ * logged, never thrown into the caller.
+ */
+export class CrossInstancePublisher {
+  private readonly logs: LogThrottle;
+
+  constructor(
+    private readonly serverId: string,
+    private readonly broker: IWebSocketBroker,
+    private readonly counters: { publishFailed: number },
+    logger: Logger,
+  ) {
+    this.logs = new LogThrottle(logger);
+  }
+
+  broadcast(event: string, data: unknown): void {
+    this.publish(WebSocketChannels.BROADCAST, { serverId: this.serverId, type: WebSocketMessageTypes.BROADCAST, event, data });
+  }
+
+  /** A room, plus the client channel when the name has the shape of a client id on another node. */
+  roomOrRemoteClient(destination: string, event: string, data: unknown): void {
+    const base = { serverId: this.serverId, target: destination, event, data };
+    this.publish(WebSocketChannels.forRoom({ room: destination }), { ...base, type: WebSocketMessageTypes.ROOM });
+    if (isClientIdShaped(destination)) {
+      this.publish(WebSocketChannels.forClient({ clientId: destination }), { ...base, type: WebSocketMessageTypes.CLIENT });
+    }
+  }
+
+  private publish(channel: string, message: IRedisSocketMessage): void {
+    this.broker.publish(channel, message).catch(error => {
+      this.counters.publishFailed++;
+      this.logs.error('publish-failed', `cross-instance publish on ${channel} failed; remote nodes miss '${message.event}': ${error}`);
+    });
   }
 }

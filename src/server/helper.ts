@@ -1,17 +1,13 @@
 import { BaseHelper, getError } from '@venizia/ignis-helpers';
 import { createBroker, type IWebSocketBroker } from '../broker';
 import {
-  WebSocketChannels,
-  WebSocketClientStates,
   WebSocketCloseCodes,
   WebSocketDefaults,
   WebSocketEvents,
-  WebSocketMessageTypes,
   isClientIdShaped,
   type AnyObject,
   type IBunServer,
   type IBunWebSocketHandler,
-  type IRedisSocketMessage,
   type IWebSocket,
   type IWebSocketClient,
   type IWebSocketDeliveryStats,
@@ -19,18 +15,25 @@ import {
   type TWebSocketErrorCode,
 } from '../common';
 import { AuthFlow } from './auth-flow';
+import { createBunHandler } from './bun-handler';
 import { ClientRegistry } from './client-registry';
-import { CrossInstanceReceiver } from './cross-instance';
+import { CrossInstancePublisher, CrossInstanceReceiver } from './cross-instance';
 import { Delivery } from './delivery';
 import { HeartbeatSweeper } from './heartbeat';
 import { InboundRouter } from './inbound-router';
+import { ConnectionCap, InboundRateLimiter } from './rate-limiter';
 import { RoomRequests } from './room-requests';
+import { TypedEvents } from './typed-events';
+
+/** Event name a server -> client event map allows (any string when no map is declared). */
+type TEventName<ServerEvents> = keyof ServerEvents & string;
 
 /**
  * WebSocket server on Bun: post-connection auth, client/user/room tracking, rooms, local
- * delivery with Bun's topic fast path, per-client encryption, passive heartbeat and
- * cross-instance delivery through a broker (Redis, or in-process when no Redis is given).
- * This class wires the parts together; each behaviour lives in its own file beside it.
+ * delivery with Bun's topic fast path, per-client encryption, passive heartbeat, protection
+ * against abusive clients and cross-instance delivery through a broker (Redis, or in-process
+ * when no Redis is given). This class wires the parts; each behaviour lives in its own file.
+ * `ServerEvents` (optional) types every send: a wrong event name or data shape fails to compile.
  *
  * @example
  * const helper = new WebSocketServerHelper({ identifier: 'chat', server, authenticateFn });
@@ -40,6 +43,7 @@ import { RoomRequests } from './room-requests';
 export class WebSocketServerHelper<
   AuthDataType extends AnyObject = AnyObject,
   MetadataType extends AnyObject = AnyObject,
+  ServerEvents extends AnyObject = AnyObject,
 > extends BaseHelper {
   private readonly serverId = crypto.randomUUID();
   private readonly path: string;
@@ -52,6 +56,10 @@ export class WebSocketServerHelper<
   private readonly router: InboundRouter<AuthDataType, MetadataType>;
   private readonly heartbeat: HeartbeatSweeper<MetadataType>;
   private readonly receiver: CrossInstanceReceiver;
+  private readonly publisher: CrossInstancePublisher;
+  private readonly limiter: InboundRateLimiter;
+  private readonly connectionCap: ConnectionCap;
+  private readonly typedEvents: TypedEvents<MetadataType>;
   private configured = false;
 
   constructor(private readonly opts: IWebSocketServerOptions<AuthDataType, MetadataType>) {
@@ -63,32 +71,36 @@ export class WebSocketServerHelper<
     if (typeof opts.authenticateFn !== 'function') {
       throw getError({ message: `[${opts.identifier}] 'authenticateFn' is required: it decides who may connect.` });
     }
+    const protection = opts.protection ?? {};
     this.path = opts.path ?? WebSocketDefaults.PATH;
     this.server = opts.server;
     this.defaultRooms = opts.defaultRooms ?? [WebSocketDefaults.ROOM, WebSocketDefaults.NOTIFICATION_ROOM];
     this.broker = createBroker({ redisConnection: opts.redisConnection, logger: this.logger });
     this.registry = new ClientRegistry<MetadataType>(this.broker);
-    this.delivery = new Delivery<MetadataType>(
-      this.server,
-      this.registry,
-      opts.outboundTransformer,
-      opts.encryptedBatchLimit ?? WebSocketDefaults.ENCRYPTED_BATCH_LIMIT,
-      this.logger,
-    );
+    const batchLimit = opts.encryptedBatchLimit ?? WebSocketDefaults.ENCRYPTED_BATCH_LIMIT;
+    this.delivery = new Delivery<MetadataType>(this.server, this.registry, opts.outboundTransformer, batchLimit, this.logger);
+    this.limiter = new InboundRateLimiter(protection.rateLimit);
+    this.connectionCap = new ConnectionCap(protection.maxConnectionsPerIp ?? WebSocketDefaults.MAX_CONNECTIONS_PER_IP);
     const host = {
+      helper: this as WebSocketServerHelper<AuthDataType, MetadataType, any>,
       sendError: this.sendError.bind(this),
       sendSystem: this.sendSystem.bind(this),
+      sendReply: this.sendSystem.bind(this),
       onAdmitted: this.onAdmitted.bind(this),
     };
+    this.typedEvents = new TypedEvents<MetadataType>(opts.events ?? [], host);
     this.auth = new AuthFlow(opts, opts.authTimeout ?? WebSocketDefaults.AUTH_TIMEOUT, this.registry, host, this.logger);
-    const rooms = new RoomRequests<MetadataType>(this.registry, opts.validateRoomFn, host, this.logger);
-    this.router = new InboundRouter(this.auth, rooms, opts.messageHandler, host, this.logger);
+    const maxRooms = protection.maxRoomsPerClient ?? WebSocketDefaults.MAX_ROOMS_PER_CLIENT;
+    const rooms = new RoomRequests<MetadataType>(this.registry, opts.validateRoomFn, maxRooms, host, this.logger);
+    const routes = { auth: this.auth, rooms, typedEvents: this.typedEvents, messageHandler: opts.messageHandler, limiter: this.limiter };
+    this.router = new InboundRouter(routes, host, this.logger);
     this.heartbeat = new HeartbeatSweeper(
       this.registry,
       opts.heartbeatInterval ?? WebSocketDefaults.HEARTBEAT_INTERVAL,
       opts.heartbeatTimeout ?? WebSocketDefaults.HEARTBEAT_TIMEOUT,
     );
     this.receiver = new CrossInstanceReceiver(this.serverId, this, this.delivery.stats, this.logger);
+    this.publisher = new CrossInstancePublisher(this.serverId, this.broker, this.delivery.stats, this.logger);
   }
 
   /** Connects the broker (Redis or in-process) and starts the heartbeat sweep. */
@@ -104,13 +116,11 @@ export class WebSocketServerHelper<
   async shutdown(): Promise<void> {
     this.heartbeat.stop();
     const clients = [...this.registry.clients.values()];
-    await Promise.all(clients.map(client => this.forget(client.id)));
+    await Promise.all(clients.map(client => this.forget(client.socket)));
     for (const client of clients) {
       if (client.socket.readyState <= 1) client.socket.close(WebSocketCloseCodes.GOING_AWAY, 'Server shutting down');
     }
-    this.registry.clients.clear();
-    this.registry.users.clear();
-    this.registry.rooms.clear();
+    this.registry.clear();
     await this.broker.stop();
     this.configured = false;
   }
@@ -139,6 +149,11 @@ export class WebSocketServerHelper<
     return this.broker.settled();
   }
 
+  /** Registered typed events (for client type generation and diagnostics). */
+  getTypedEvents() {
+    return this.typedEvents.list();
+  }
+
   /** True when the request is a WebSocket upgrade on this helper's path. */
   isUpgradeRequest(req: Request): boolean {
     if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return false;
@@ -148,34 +163,23 @@ export class WebSocketServerHelper<
     return url.slice(start, end === -1 ? undefined : end) === this.path;
   }
 
-  /** Upgrades the request with a fresh client id; returns a 400 response when Bun refuses. */
+  /** Upgrades with a fresh client id; 429 when the address is at its connection cap, 400 when Bun refuses. */
   upgrade(req: Request, server: IBunServer = this.server): Response | undefined {
     const ip = server.requestIP?.(req)?.address;
+    if (!this.connectionCap.tryAcquire(ip)) return new Response('Too many connections from this address', { status: 429 });
     if (server.upgrade(req, { data: { clientId: crypto.randomUUID(), ip } })) return undefined;
+    this.connectionCap.release(ip);
     return new Response('WebSocket upgrade failed', { status: 400 });
   }
 
   getBunWebSocketHandler(): IBunWebSocketHandler {
-    const native = this.opts.serverOptions ?? {};
-    return {
-      perMessageDeflate: native.perMessageDeflate,
-      maxPayloadLength: native.maxPayloadLength ?? WebSocketDefaults.MAX_PAYLOAD_LENGTH,
-      idleTimeout: native.idleTimeout ?? WebSocketDefaults.IDLE_TIMEOUT,
-      backpressureLimit: native.backpressureLimit ?? WebSocketDefaults.BACKPRESSURE_LIMIT,
-      closeOnBackpressureLimit: native.closeOnBackpressureLimit,
-      sendPings: native.sendPings ?? WebSocketDefaults.SEND_PINGS,
-      publishToSelf: native.publishToSelf ?? WebSocketDefaults.PUBLISH_TO_SELF,
-      open: socket => this.onOpen(socket),
-      message: (socket, raw) => {
-        const client = this.registry.clients.get(socket.data.clientId);
-        if (client) this.router.route(client, raw);
-      },
-      close: socket => void this.forget(socket.data.clientId),
-      drain: socket => {
-        const client = this.registry.clients.get(socket.data.clientId);
-        if (client) client.backpressured = false;
-      },
-    };
+    return createBunHandler({
+      native: this.opts.serverOptions ?? {},
+      registry: this.registry,
+      router: this.router,
+      onOpen: socket => this.auth.start(this.registry.add(socket)),
+      onClose: socket => void this.forget(socket),
+    });
   }
 
   getClients(opts: { id: string }): IWebSocketClient<MetadataType> | undefined;
@@ -211,55 +215,49 @@ export class WebSocketServerHelper<
     if (client) this.registry.markEncrypted(client);
   }
 
-  sendToClient(opts: { clientId: string; event: string; data: unknown; doLog?: boolean }): void {
+  sendToClient<E extends TEventName<ServerEvents>>(opts: { clientId: string; event: E; data: ServerEvents[E]; doLog?: boolean }): void {
     const client = this.registry.getAuthenticated(opts.clientId);
     if (!client) return;
     this.delivery.toClient(client, opts.event, opts.data);
     if (opts.doLog) this.logger.info(`sent '${opts.event}' to client ${opts.clientId}`);
   }
 
-  sendToUser(opts: { userId: string; event: string; data: unknown }): void {
+  sendToUser<E extends TEventName<ServerEvents>>(opts: { userId: string; event: E; data: ServerEvents[E] }): void {
     this.delivery.toUser(opts.userId, opts.event, opts.data);
   }
 
-  sendToRoom(opts: { room: string; event: string; data: unknown; exclude?: string[] }): void {
+  sendToRoom<E extends TEventName<ServerEvents>>(opts: { room: string; event: E; data: ServerEvents[E]; exclude?: string[] }): void {
     this.delivery.toRoom(opts.room, opts.event, opts.data, opts.exclude);
   }
 
-  broadcast(opts: { event: string; data: unknown; exclude?: string[] }): void {
+  broadcast<E extends TEventName<ServerEvents>>(opts: { event: E; data: ServerEvents[E]; exclude?: string[] }): void {
     this.delivery.toAll(opts.event, opts.data, opts.exclude);
   }
 
   /**
    * Delivers locally and publishes for the other nodes. No destination: everyone. A local
    * client id: that client only (ids are unique, nothing to publish). Otherwise a room, plus
-   * the client channel when the name is shaped like a client id on another node.
+   * the client channel when the name has the shape of a client id on another node.
    */
-  send<T = unknown>(opts: { destination?: string; payload: { topic: string; data: T }; doLog?: boolean; cb?: () => void }): void {
+  send<E extends TEventName<ServerEvents>>(opts: {
+    destination?: string;
+    payload: { topic: E; data: ServerEvents[E] };
+    doLog?: boolean;
+    cb?: () => void;
+  }): void {
     const { destination, payload, doLog, cb } = opts;
     const { topic: event, data } = payload;
     if (destination === undefined) {
-      this.broadcast({ event, data });
-      this.publish(WebSocketChannels.BROADCAST, { serverId: this.serverId, type: WebSocketMessageTypes.BROADCAST, event, data });
+      this.delivery.toAll(event, data);
+      this.publisher.broadcast(event, data);
     } else if (this.registry.getAuthenticated(destination)) {
-      this.sendToClient({ clientId: destination, event, data });
+      this.delivery.toClient(this.registry.getAuthenticated(destination)!, event, data);
     } else {
-      this.sendToRoom({ room: destination, event, data });
-      const base = { serverId: this.serverId, target: destination, event, data };
-      this.publish(WebSocketChannels.forRoom({ room: destination }), { ...base, type: WebSocketMessageTypes.ROOM });
-      if (isClientIdShaped(destination)) {
-        this.publish(WebSocketChannels.forClient({ clientId: destination }), { ...base, type: WebSocketMessageTypes.CLIENT });
-      }
+      this.delivery.toRoom(destination, event, data);
+      this.publisher.roomOrRemoteClient(destination, event, data);
     }
     if (doLog) this.logger.info(`send '${event}' to ${destination ?? 'everyone'}`);
     if (cb) setTimeout(cb, 0);
-  }
-
-  private publish(channel: string, message: IRedisSocketMessage): void {
-    this.broker.publish(channel, message).catch(error => {
-      this.delivery.stats.publishFailed++;
-      this.logger.error(`cross-instance publish on ${channel} failed; remote nodes miss '${message.event}': ${error}`);
-    });
   }
 
   private lookup(ids: Set<string> | undefined): IWebSocketClient<MetadataType>[] {
@@ -272,14 +270,9 @@ export class WebSocketServerHelper<
     return out;
   }
 
-  private onOpen(socket: IWebSocket): void {
-    const client = this.registry.add(socket);
-    this.auth.start(client);
-  }
-
   private onAdmitted(client: IWebSocketClient<MetadataType>): void {
     for (const room of this.defaultRooms) this.registry.join(client, room);
-    const connected: Record<string, unknown> = { id: client.id, userId: client.userId, time: new Date().toISOString() };
+    const connected: AnyObject = { id: client.id, userId: client.userId, time: new Date().toISOString() };
     if (client.serverPublicKey !== undefined) {
       connected.serverPublicKey = client.serverPublicKey;
       connected.salt = client.salt;
@@ -292,12 +285,14 @@ export class WebSocketServerHelper<
   }
 
   /** Removes a client and runs the disconnect callbacks; safe to call twice. */
-  private async forget(clientId: string): Promise<void> {
-    const wasAuthenticated = this.registry.clients.get(clientId)?.state === WebSocketClientStates.AUTHENTICATED;
-    const client = this.registry.remove(clientId);
-    if (!client) return;
-    const who = { clientId, userId: client.userId };
-    if (wasAuthenticated) await this.callback('clientDisconnectedFn', () => this.opts.clientDisconnectedFn?.(who));
+  private async forget(socket: IWebSocket): Promise<void> {
+    const { clientId, ip } = socket.data;
+    const removed = this.registry.remove(clientId);
+    if (!removed) return;
+    this.limiter.forget(clientId);
+    this.connectionCap.release(ip);
+    const who = { clientId, userId: removed.client.userId };
+    if (removed.wasAdmitted) await this.callback('clientDisconnectedFn', () => this.opts.clientDisconnectedFn?.(who));
     await this.callback('clientRemovedFn', () => this.opts.clientRemovedFn?.(who));
   }
 
@@ -310,17 +305,21 @@ export class WebSocketServerHelper<
   }
 
   /**
-   * System messages (connected, joined, left, error). Before and including `connected` they go
-   * in the clear; after it an encrypted client gets them through the transformer like the rest.
+   * System messages (connected, joined, left, error, replies). Before and including `connected`
+   * they go in the clear; after it an encrypted client gets them through the transformer.
    */
   private sendSystem(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): void {
     if (client.socket.readyState !== 1) return;
-    const inTheClear = !client.encrypted || event === WebSocketEvents.CONNECTED;
-    if (inTheClear) this.delivery.sendFrame(client, JSON.stringify(id === undefined ? { event, data } : { event, data, id }));
-    else this.delivery.toClient(client, event, data, id);
+    if (!client.encrypted || event === WebSocketEvents.CONNECTED) {
+      this.delivery.sendFrame(client, JSON.stringify(id === undefined ? { event, data } : { event, data, id }));
+    } else {
+      this.delivery.toClient(client, event, data, id);
+    }
   }
 
-  private sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void {
-    this.sendSystem(client, WebSocketEvents.ERROR, id === undefined ? { message, code } : { message, code, id }, id);
+  private sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string, extra?: AnyObject) {
+    const data: AnyObject = { message, code, ...extra };
+    if (id !== undefined) data.id = id;
+    this.sendSystem(client, WebSocketEvents.ERROR, data, id);
   }
 }

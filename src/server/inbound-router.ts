@@ -1,40 +1,46 @@
 import type { Logger } from '@venizia/ignis-helpers';
 import {
-  
   WebSocketClientStates,
+  WebSocketCloseCodes,
   WebSocketErrorCodes,
   WebSocketEvents,
   type AnyObject,
   type IWebSocketClient,
-  type IWebSocketMessage,
   type TWebSocketErrorCode,
   type TWebSocketMessageHandler,
 } from '../common';
 import { LogThrottle } from '../common/log-throttle';
 import type { AuthFlow } from './auth-flow';
+import { readEnvelope } from './envelope';
+import type { InboundRateLimiter } from './rate-limiter';
 import type { RoomRequests } from './room-requests';
+import type { TypedEvents } from './typed-events';
 
 /** What the router needs to answer a client. */
 export interface IInboundRouterHost<MetadataType extends AnyObject> {
   sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+/** The parts an inbound frame may be routed to. */
+export interface IInboundRoutes<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
+  auth: AuthFlow<AuthDataType, MetadataType>;
+  rooms: RoomRequests<MetadataType>;
+  typedEvents: TypedEvents<MetadataType>;
+  messageHandler?: TWebSocketMessageHandler;
+  limiter: InboundRateLimiter;
+}
 
 /**
- * Turns one inbound frame into one action: system events go to the auth flow or the room
- * requests, everything else to `messageHandler`. Every malformed frame is answered with an
- * `error` event and never throws out of Bun's callback; warnings about bad frames are
- * rate-limited by kind so a flood cannot grow the log.
+ * Turns one inbound frame into one action: rate limit first, then the envelope (zod), then
+ * system events to the auth flow or room requests, typed events to their handlers, anything
+ * else to `messageHandler`. Every malformed frame is answered with an `error` event and never
+ * throws out of Bun's callback; warnings are rate-limited by kind so a flood cannot grow the log.
  */
 export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
   private readonly logs: LogThrottle;
 
   constructor(
-    private readonly auth: AuthFlow<AuthDataType, MetadataType>,
-    private readonly roomRequests: RoomRequests<MetadataType>,
-    private readonly messageHandler: TWebSocketMessageHandler | undefined,
+    private readonly routes: IInboundRoutes<AuthDataType, MetadataType>,
     private readonly host: IInboundRouterHost<MetadataType>,
     logger: Logger,
   ) {
@@ -42,14 +48,24 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
   }
 
   route(client: IWebSocketClient<MetadataType>, raw: string | Buffer): void {
-    client.lastActivity = Date.now();
-    const message = this.parse(client, raw);
-    if (!message) return;
+    const now = Date.now();
+    client.lastActivity = now;
+    if (!this.admit(client, now)) return;
+    if (typeof raw !== 'string') {
+      this.reject(client, WebSocketErrorCodes.BINARY_NOT_SUPPORTED, 'Binary frames are not supported; send JSON text');
+      return;
+    }
+    const read = readEnvelope(raw);
+    if (!read.ok) {
+      this.reject(client, read.code, read.message, read.id);
+      return;
+    }
+    const message = read.message;
     const { event, data, id } = message;
 
     if (event === WebSocketEvents.HEARTBEAT) return;
     if (event === WebSocketEvents.AUTHENTICATE) {
-      void this.guard(client, event, id, () => this.auth.authenticate(client, data, id));
+      void this.guard(client, event, id, () => this.routes.auth.authenticate(client, data, id));
       return;
     }
     if (client.state !== WebSocketClientStates.AUTHENTICATED) {
@@ -57,10 +73,15 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
       return;
     }
     if (event === WebSocketEvents.JOIN || event === WebSocketEvents.LEAVE) {
-      void this.guard(client, event, id, () => this.roomRequests.handle(client, event, data, id));
+      void this.guard(client, event, id, () => this.routes.rooms.handle(client, event, data, id));
       return;
     }
-    const handler = this.messageHandler;
+    const typed = this.routes.typedEvents.get(event);
+    if (typed) {
+      void this.guard(client, event, id, () => this.routes.typedEvents.run(typed, client, data, id));
+      return;
+    }
+    const handler = this.routes.messageHandler;
     if (!handler) {
       this.host.sendError(client, WebSocketErrorCodes.UNKNOWN_EVENT, `Unknown event '${event.slice(0, 64)}'`, id);
       return;
@@ -68,33 +89,20 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     void this.guard(client, event, id, () => handler({ clientId: client.id, userId: client.userId, message }));
   }
 
-  /** Parses and validates the envelope; answers and returns undefined when it is malformed. */
-  private parse(client: IWebSocketClient<MetadataType>, raw: string | Buffer): IWebSocketMessage | undefined {
-    if (typeof raw !== 'string') {
-      this.reject(client, WebSocketErrorCodes.BINARY_NOT_SUPPORTED, 'Binary frames are not supported; send JSON text');
-      return undefined;
+  /** Applies the rate limit; false when the frame must not be processed. */
+  private admit(client: IWebSocketClient<MetadataType>, now: number): boolean {
+    const verdict = this.routes.limiter.check(client.id, now);
+    if (verdict === 'pass') return true;
+    if (verdict === 'close') {
+      this.logs.warn('rate-limit-close', `client ${client.id} kept flooding past its rate limit; closing with 4005`);
+      client.socket.close(WebSocketCloseCodes.RATE_LIMITED, 'Rate limit exceeded');
+      return false;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      this.reject(client, WebSocketErrorCodes.INVALID_JSON, 'Invalid JSON');
-      return undefined;
+    if (verdict === 'drop-and-tell') {
+      this.logs.warn(WebSocketErrorCodes.RATE_LIMITED, `client ${client.id} is over its rate limit; dropping frames`);
+      this.host.sendError(client, WebSocketErrorCodes.RATE_LIMITED, 'Too many messages; slow down');
     }
-    if (!isPlainObject(parsed)) {
-      this.reject(client, WebSocketErrorCodes.INVALID_MESSAGE, 'Message must be a JSON object { event, data?, id? }');
-      return undefined;
-    }
-    const { event, data, id } = parsed;
-    if (id !== undefined && typeof id !== 'string') {
-      this.reject(client, WebSocketErrorCodes.INVALID_MESSAGE, "'id' must be a string when present");
-      return undefined;
-    }
-    if (typeof event !== 'string' || event.length === 0) {
-      this.reject(client, WebSocketErrorCodes.INVALID_MESSAGE, "'event' must be a non-empty string", id);
-      return undefined;
-    }
-    return { event, data, id };
+    return false;
   }
 
   private reject(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string) {
@@ -102,7 +110,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     this.host.sendError(client, code, message, id);
   }
 
-  /** Runs an async step; any throw becomes a HANDLER_ERROR event and one log line. */
+  /** Runs an async step; any throw becomes a HANDLER_ERROR event and one log line with the stack. */
   private async guard(client: IWebSocketClient<MetadataType>, event: string, id: string | undefined, step: () => unknown) {
     try {
       await step();

@@ -1,2 +1,4 @@
 export * from './helper';
-export { isReservedRoom, MAX_ROOMS_PER_REQUEST, MAX_ROOM_NAME_LENGTH } from './room-requests';
+export { isReservedRoom } from './room-requests';
+export { MAX_ROOMS_PER_REQUEST, MAX_ROOM_NAME_LENGTH } from './envelope';
+export { defineEvent, defineServerEvents, type TInferServerEvents, type TSchemaOutput } from './typed-events';

@@ -10,11 +10,7 @@ import {
   type TWebSocketValidateRoomFn,
 } from '../common';
 import type { ClientRegistry } from './client-registry';
-
-/** Most rooms one join or leave request may name. */
-export const MAX_ROOMS_PER_REQUEST = 100;
-/** Longest room name accepted from a client. */
-export const MAX_ROOM_NAME_LENGTH = 256;
+import { MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, roomsRequestSchema } from './envelope';
 
 /** What room requests need from the helper to answer. */
 export interface IRoomRequestsHost<MetadataType extends AnyObject> {
@@ -26,15 +22,10 @@ export interface IRoomRequestsHost<MetadataType extends AnyObject> {
 export const isReservedRoom = (room: string): boolean =>
   room.startsWith(WebSocketDefaults.RESERVED_ROOM_PREFIX) || isClientIdShaped(room);
 
-/** `{ rooms: string[] }` with sane names, or undefined. */
+/** `{ rooms: string[] }` with sane names (deduplicated), or undefined. */
 const readRooms = (data: unknown): string[] | undefined => {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  const rooms = (data as { rooms?: unknown }).rooms;
-  if (!Array.isArray(rooms) || rooms.length === 0 || rooms.length > MAX_ROOMS_PER_REQUEST) return undefined;
-  for (const room of rooms) {
-    if (typeof room !== 'string' || room.length === 0 || room.length > MAX_ROOM_NAME_LENGTH) return undefined;
-  }
-  return [...new Set(rooms as string[])];
+  const result = roomsRequestSchema.safeParse(data);
+  return result.success ? [...new Set(result.data.rooms)] : undefined;
 };
 
 /**
@@ -46,6 +37,7 @@ export class RoomRequests<MetadataType extends AnyObject> {
   constructor(
     private readonly registry: ClientRegistry<MetadataType>,
     private readonly validateRoomFn: TWebSocketValidateRoomFn | undefined,
+    private readonly maxRoomsPerClient: number,
     private readonly host: IRoomRequestsHost<MetadataType>,
     private readonly logger: Logger,
   ) {}
@@ -78,10 +70,22 @@ export class RoomRequests<MetadataType extends AnyObject> {
       }
       if (this.registry.clients.get(client.id) !== client) return;
     }
+    this.applyRoomCap(client, allowed);
     for (const room of allowed) this.registry.join(client, room);
     const joined = rooms.filter(room => allowed.has(room));
     const refused = rooms.filter(room => !allowed.has(room));
     this.host.sendSystem(client, WebSocketEvents.JOINED, { rooms: joined, refused }, id);
+  }
+
+  /** Drops new rooms past `maxRoomsPerClient` (own-id room not counted; 0 disables). */
+  private applyRoomCap(client: IWebSocketClient<MetadataType>, allowed: Set<string>): void {
+    if (this.maxRoomsPerClient <= 0) return;
+    let held = client.rooms.size - 1;
+    for (const room of [...allowed]) {
+      if (client.rooms.has(room)) continue;
+      if (held >= this.maxRoomsPerClient) allowed.delete(room);
+      else held++;
+    }
   }
 
   private leave(client: IWebSocketClient<MetadataType>, rooms: string[], id?: string): void {

@@ -15,7 +15,7 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly ws: WebSocket;
   private waiters: Waiter[] = [];
-  private consumed = 0;
+  private readonly consumed = new Set<IFrame>();
 
   private constructor(url: string) {
     this.ws = new WebSocket(url);
@@ -82,12 +82,12 @@ export class TestClient {
     this.ws.send(data as any);
   }
 
-  /** Resolves with the first frame (already received or future) of `event` matching `where`. */
+  /** Resolves with the first not-yet-awaited frame (already received or future) of `event` matching `where`. */
   next(event: string, where: (f: IFrame) => boolean = () => true, timeoutMs = 5_000): Promise<IFrame> {
-    const match = (f: IFrame) => f.event === event && where(f);
-    const seen = this.frames.slice(this.consumed).find(match);
+    const match = (f: IFrame) => f.event === event && !this.consumed.has(f) && where(f);
+    const seen = this.frames.find(match);
     if (seen) {
-      this.consumed = this.frames.indexOf(seen) + 1;
+      this.consumed.add(seen);
       return Promise.resolve(seen);
     }
     return new Promise((resolve, reject) => {
@@ -98,7 +98,7 @@ export class TestClient {
       this.waiters.push({
         match,
         resolve: f => {
-          this.consumed = this.frames.indexOf(f) + 1;
+          this.consumed.add(f);
           resolve(f);
         },
         reject,

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { z } from 'zod';
+import { WebSocketErrorCodes, WebSocketServerHelper, defineEvent } from '../../src';
+import { startNode, type ITestNode } from '../support/server';
+import { TestClient } from '../support/ws-client';
+
+let node: ITestNode | undefined;
+afterEach(async () => {
+  await node?.stop();
+  node = undefined;
+});
+
+const calls: unknown[] = [];
+const events = [
+  defineEvent({
+    event: 'chat:send',
+    schema: z.object({ room: z.string().min(1), text: z.string().min(1).max(20) }),
+    handler: ({ room, text }, ctx) => {
+      calls.push({ room, text, clientId: ctx.clientId, userId: ctx.userId });
+      ctx.helper.sendToRoom({ room, event: 'chat:message', data: { text, from: ctx.userId } });
+      return { delivered: true };
+    },
+  }),
+  defineEvent({
+    event: 'math:add',
+    schema: z.tuple([z.number(), z.number()]),
+    handler: ([a, b], ctx) => {
+      ctx.reply(a + b);
+      ctx.reply(-1); // a second reply is ignored: one reply per id
+    },
+  }),
+  defineEvent({
+    event: 'explode',
+    schema: z.object({}),
+    handler: () => {
+      throw new Error('bug in handler');
+    },
+  }),
+];
+
+describe('typed events', () => {
+  test('valid data runs the handler with parsed data and context; the return value is the reply', async () => {
+    calls.length = 0;
+    node = await startNode({ events });
+    const client = await TestClient.connect(node.url);
+    await client.request('join', { rooms: ['general'] }, 'joined');
+    const reply = await client.request('chat:send', { room: 'general', text: 'hi' }, 'chat:send:reply');
+    expect(reply.data).toEqual({ delivered: true });
+    expect((await client.next('chat:message')).data).toEqual({ text: 'hi', from: 'user-1' });
+    expect(calls).toEqual([{ room: 'general', text: 'hi', clientId: client.id, userId: 'user-1' }]);
+  });
+
+  test('ctx.reply answers once per id', async () => {
+    node = await startNode({ events });
+    const client = await TestClient.connect(node.url);
+    const reply = await client.request('math:add', [2, 3], 'math:add:reply');
+    expect(reply.data).toBe(5);
+    await client.request('math:add', [1, 1], 'math:add:reply');
+    expect(client.all('math:add:reply').map(f => f.data)).toEqual([5, 2]);
+  });
+
+  test('a message without id gets no reply', async () => {
+    calls.length = 0;
+    node = await startNode({ events });
+    const client = await TestClient.connect(node.url);
+    client.send({ event: 'chat:send', data: { room: 'r', text: 'x' } });
+    await client.request('math:add', [0, 0], 'math:add:reply');
+    expect(calls).toHaveLength(1);
+    expect(client.all('chat:send:reply')).toHaveLength(0);
+  });
+
+  test('invalid data answers VALIDATION_FAILED with trimmed issues; the handler does not run', async () => {
+    calls.length = 0;
+    node = await startNode({ events });
+    const client = await TestClient.connect(node.url);
+    const error = await client.request('chat:send', { room: '', text: 'x'.repeat(50), extra: 1 }, 'error');
+    expect(error.data.code).toBe(WebSocketErrorCodes.VALIDATION_FAILED);
+    expect(error.data.id).toBe(error.id);
+    expect(error.data.issues.map((i: { path: unknown[] }) => i.path)).toEqual([['room'], ['text']]);
+    expect(typeof error.data.issues[0].message).toBe('string');
+    expect(calls).toHaveLength(0);
+    expect(client.readyState).toBe(WebSocket.OPEN);
+  });
+
+  test('a throwing handler answers HANDLER_ERROR with the id; the client and others carry on', async () => {
+    node = await startNode({ events });
+    const client = await TestClient.connect(node.url);
+    const other = await TestClient.connect(node.url);
+    const error = await client.request('explode', {}, 'error');
+    expect(error.data.code).toBe(WebSocketErrorCodes.HANDLER_ERROR);
+    expect(error.data.id).toBe(error.id);
+    expect((await client.request('math:add', [1, 2], 'math:add:reply')).data).toBe(3);
+    expect((await other.request('math:add', [2, 2], 'math:add:reply')).data).toBe(4);
+  });
+
+  test('typed events and the plain messageHandler live side by side', async () => {
+    const plain: string[] = [];
+    node = await startNode({ events, messageHandler: ({ message }) => void plain.push(message.event) });
+    const client = await TestClient.connect(node.url);
+    client.send({ event: 'legacy:event', data: 1 });
+    await client.request('math:add', [1, 2], 'math:add:reply');
+    expect(plain).toEqual(['legacy:event']);
+  });
+
+  test('an event defined twice is a start-up error', () => {
+    const duplicate = { identifier: 'dup', server: {} as any, authenticateFn: () => null, events: [events[0]!, events[0]!] };
+    expect(() => new WebSocketServerHelper(duplicate)).toThrow(/defined twice/);
+  });
+});
