@@ -38,6 +38,9 @@ import type {
 
 type TDeferred = { resolve: (identity: IWebSocketClientIdentity) => void; reject: (error: Error) => void };
 type TSendArgs<T> = undefined extends T ? [data?: T] : [data: T];
+/** Data of `<K>:reply` when the server map declares it, otherwise unknown. */
+type TReplyOf<ServerEvents, K extends string> = `${K}:reply` extends keyof ServerEvents ? ServerEvents[`${K}:reply`] : unknown;
+const REPLY_SUFFIX = ':reply';
 
 const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
@@ -140,6 +143,26 @@ export class WebSocketClient<
     return this.connection?.send(message) ?? false;
   }
 
+  /**
+   * Sends a request to a typed server event and resolves with its reply (`<event>:reply` with
+   * the same id). Rejects with the server's `error` for that id (e.g. VALIDATION_FAILED), on
+   * timeout (`requestTimeoutMs` unless `timeoutMs` is given) or when the connection drops.
+   */
+  request<K extends keyof ClientEvents & string>(
+    event: K,
+    data: ClientEvents[K],
+    opts: { timeoutMs?: number } = {},
+  ): Promise<TReplyOf<ServerEvents, K>> {
+    const connection = this.connection;
+    if (!connection || this.currentState !== States.OPEN) {
+      return Promise.reject(new WebSocketClientError({ message: `Not connected: cannot send '${event}'`, code: ErrorCodes.NOT_CONNECTED }));
+    }
+    const id = this.requests.nextId();
+    const answer = this.requests.wait<TReplyOf<ServerEvents, K>>({ id, timeoutMs: opts.timeoutMs ?? this.settings.requestTimeoutMs, label: event });
+    connection.send({ event, data, id });
+    return answer;
+  }
+
   /** Asks to join rooms; resolves with the server's answer (joined and refused rooms). */
   join(rooms: string[]): Promise<IWebSocketRoomsAck> {
     return this.membership.join(rooms);
@@ -207,6 +230,7 @@ export class WebSocketClient<
       case WebSocketEvents.CONNECTED:
         return; // a repeated `connected` changes nothing
     }
+    if (message.id !== undefined && message.event.endsWith(REPLY_SUFFIX) && this.requests.resolve(message.id, message.data)) return;
     if (Lifecycle.isValid(message.event)) {
       const text = `Dropped a server event named like the lifecycle event '${message.event}'`;
       return this.emit(Lifecycle.ERROR, { source: 'client', code: ErrorCodes.RESERVED_EVENT, message: text });

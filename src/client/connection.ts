@@ -67,17 +67,22 @@ export class ClientConnection {
 
   /** Gets the credentials (and keys), then opens the socket; every outcome arrives through the hooks. */
   async start(): Promise<void> {
+    let step: 'auth' | 'keys' = 'auth';
     try {
       this.credentials = await this.opts.auth();
+      step = 'keys';
       if (this.opts.encryption) this.ecdh = await generateEcdhKeyPair();
     } catch (cause) {
       if (this.ended) return;
-      const message = `The auth callback (or key generation) failed: ${describe(cause)}`;
-      const code = WebSocketClientErrorCodes.AUTH_CALLBACK_FAILED;
+      // Same consequence as a server-side 4003 / 4004: retrying cannot help, so the owner stops.
+      const [code, closeCode, what] =
+        step === 'auth'
+          ? [WebSocketClientErrorCodes.AUTH_CALLBACK_FAILED, WebSocketCloseCodes.AUTH_FAILED, 'The auth callback']
+          : [WebSocketClientErrorCodes.ENCRYPTION_UNAVAILABLE, WebSocketCloseCodes.ENCRYPTION_REQUIRED, 'ECDH key generation'];
+      const message = `${what} failed: ${describe(cause)}`;
       this.opts.hooks.onError({ source: 'client', code, message, cause });
       this.serverError = { message, code };
-      // Same consequence as a server-side 4003: these credentials cannot work, do not retry.
-      return this.end({ code: WebSocketCloseCodes.AUTH_FAILED, reason: message });
+      return this.end({ code: closeCode, reason: message });
     }
     if (this.ended) return; // disposed while the credentials were awaited
     try {
@@ -221,11 +226,12 @@ export class ClientConnection {
     const socket = this.socket;
     if (!socket) return;
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    if (socket.readyState > SOCKET_OPEN) return;
     try {
-      // Close reasons are capped at 123 bytes by the protocol.
-      if (socket.readyState <= SOCKET_OPEN) socket.close(code, reason.slice(0, 100));
+      // Browsers throw on reasons over 123 UTF-8 bytes: keep printable ASCII and cut.
+      socket.close(code, reason.replace(/[^\x20-\x7e]/g, '').slice(0, 120));
     } catch {
-      // Already closing; nothing left to release.
+      socket.close();
     }
   }
 }

@@ -55,7 +55,7 @@ export class WebSocketClientErrorCodes {
   static readonly HANDLER_FAILED = 'HANDLER_FAILED';
   /** The `auth` option threw; the client stops (no reconnect). */
   static readonly AUTH_CALLBACK_FAILED = 'AUTH_CALLBACK_FAILED';
-  /** `encryption: true` but the server's `connected` carried no key or the key did not derive. */
+  /** `encryption: true` but no key: none offered, none derived, or none generated (no WebCrypto). */
   static readonly ENCRYPTION_UNAVAILABLE = 'ENCRYPTION_UNAVAILABLE';
   /** A request needs an open connection and there is none. */
   static readonly NOT_CONNECTED = 'NOT_CONNECTED';

@@ -47,7 +47,17 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     this.logs = new LogThrottle(logger);
   }
 
+  /** Never throws: Bun's message callback must not carry an exception out of the server. */
   route(client: IWebSocketClient<MetadataType>, raw: string | Buffer): void {
+    try {
+      this.dispatch(client, raw);
+    } catch (error) {
+      this.logs.error('route-error', `routing a frame from client ${client.id} failed:`, error);
+      this.host.sendError(client, WebSocketErrorCodes.HANDLER_ERROR, 'The server failed to handle this message');
+    }
+  }
+
+  private dispatch(client: IWebSocketClient<MetadataType>, raw: string | Buffer): void {
     const now = Date.now();
     client.lastActivity = now;
     if (!this.admit(client, now)) return;

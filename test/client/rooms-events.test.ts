@@ -63,6 +63,26 @@ describe('WebSocketClient: rooms', () => {
     expect(failure.code).toBe(WebSocketErrorCodes.INVALID_ROOMS);
   });
 
+  test('an unanswered join() rejects with REQUEST_TIMEOUT; one cut off by a close rejects with CONNECTION_CLOSED', async () => {
+    node = await startNode({ validateRoomFn: () => new Promise<string[]>(() => undefined) }); // never answers
+    client = new WebSocketClient({
+      url: node.url,
+      auth: () => ({ token: 'ok' }),
+      requestTimeoutMs: 100,
+      reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+    });
+    const { id } = await client.connect();
+
+    const timedOut = (await client.join(['slow']).catch(e => e)) as WebSocketClientError;
+    expect(timedOut.code).toBe(WebSocketClientErrorCodes.REQUEST_TIMEOUT);
+
+    const pending = client.join(['slow']).catch(e => e);
+    node.helper.getClients({ id })!.socket.close(4000, 'gone');
+    const cutOff = (await pending) as WebSocketClientError;
+    expect(cutOff.code).toBe(WebSocketClientErrorCodes.CONNECTION_CLOSED);
+    expect(cutOff.closeCode).toBe(4000);
+  });
+
   test('join() before connect() rejects with NOT_CONNECTED', async () => {
     client = new WebSocketClient({ url: 'ws://127.0.0.1:9/ws', auth: () => ({}) });
     const failure = (await client.join(['x']).catch(e => e)) as WebSocketClientError;
