@@ -8,6 +8,7 @@ import {
   type IWebSocketServerOptions,
   type TWebSocketErrorCode,
 } from '../common';
+import { LogThrottle } from '../common/log-throttle';
 import type { ClientRegistry } from './client-registry';
 
 /** What the auth flow needs from the helper once a client is admitted. */
@@ -25,13 +26,17 @@ export interface IAuthFlowHost<MetadataType extends AnyObject> {
  * is still the same live record, so a client that leaves mid-auth leaves no trace.
  */
 export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
+  private readonly logs: LogThrottle;
+
   constructor(
     private readonly opts: IWebSocketServerOptions<AuthDataType, MetadataType>,
     private readonly authTimeout: number,
     private readonly registry: ClientRegistry<MetadataType>,
     private readonly host: IAuthFlowHost<MetadataType>,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.logs = new LogThrottle(logger);
+  }
 
   /** Starts the first timer; called when the socket opens. */
   start(client: IWebSocketClient<MetadataType>): void {
@@ -55,7 +60,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     try {
       result = await this.opts.authenticateFn(payload);
     } catch (error) {
-      this.logger.warn(`authenticateFn threw for client ${client.id}: ${(error as Error)?.message ?? error}`);
+      this.logs.warn('authenticate-threw', `authenticateFn threw (client ${client.id}); treated as a rejection: ${(error as Error)?.message ?? error}`);
       result = null;
     }
     if (!this.isPending(client)) return;
@@ -78,7 +83,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
   private async handshake(client: IWebSocketClient<MetadataType>, userId: string | undefined, data: AuthDataType) {
     const handshakeFn = this.opts.handshakeFn;
     if (!handshakeFn) {
-      this.logger.error('requireEncryption is on but no handshakeFn is configured; closing client with 4004');
+      this.logs.error('no-handshake', 'requireEncryption is on but no handshakeFn is configured; every client is closed with 4004');
       this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption required', WebSocketCloseCodes.ENCRYPTION_REQUIRED);
       return false;
     }
@@ -86,7 +91,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     try {
       keys = await handshakeFn({ clientId: client.id, userId, data });
     } catch (error) {
-      this.logger.warn(`handshakeFn threw for client ${client.id}: ${(error as Error)?.message ?? error}`);
+      this.logs.warn('handshake-threw', `handshakeFn threw (client ${client.id}); closing with 4004: ${(error as Error)?.message ?? error}`);
     }
     if (!this.isPending(client)) return false;
     if (!keys) {

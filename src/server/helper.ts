@@ -14,6 +14,7 @@ import {
   type IWebSocketServerOptions,
   type TWebSocketErrorCode,
 } from '../common';
+import { LogThrottle } from '../common/log-throttle';
 import { AuthFlow } from './auth-flow';
 import { createBunHandler } from './bun-handler';
 import { ClientRegistry } from './client-registry';
@@ -61,6 +62,7 @@ export class WebSocketServerHelper<
   private readonly connectionCap: ConnectionCap;
   private readonly typedEvents: TypedEvents<MetadataType>;
   private configured = false;
+  private readonly callbackLogs: LogThrottle;
 
   constructor(private readonly opts: IWebSocketServerOptions<AuthDataType, MetadataType>) {
     super({ scope: WebSocketServerHelper.name, identifier: opts.identifier });
@@ -72,6 +74,7 @@ export class WebSocketServerHelper<
       throw getError({ message: `[${opts.identifier}] 'authenticateFn' is required: it decides who may connect.` });
     }
     const protection = opts.protection ?? {};
+    this.callbackLogs = new LogThrottle(this.logger);
     this.path = opts.path ?? WebSocketDefaults.PATH;
     this.server = opts.server;
     this.defaultRooms = opts.defaultRooms ?? [WebSocketDefaults.ROOM, WebSocketDefaults.NOTIFICATION_ROOM];
@@ -300,7 +303,7 @@ export class WebSocketServerHelper<
     try {
       await run();
     } catch (error) {
-      this.logger.error(`${name} threw:`, error);
+      this.callbackLogs.error(name, `${name} threw:`, error);
     }
   }
 

@@ -9,6 +9,7 @@ import {
   type TWebSocketErrorCode,
   type TWebSocketValidateRoomFn,
 } from '../common';
+import { LogThrottle } from '../common/log-throttle';
 import type { ClientRegistry } from './client-registry';
 import { MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, roomsRequestSchema } from './envelope';
 
@@ -34,13 +35,17 @@ const readRooms = (data: unknown): string[] | undefined => {
  * or `left` naming what happened, so clients never guess.
  */
 export class RoomRequests<MetadataType extends AnyObject> {
+  private readonly logs: LogThrottle;
+
   constructor(
     private readonly registry: ClientRegistry<MetadataType>,
     private readonly validateRoomFn: TWebSocketValidateRoomFn | undefined,
     private readonly maxRoomsPerClient: number,
     private readonly host: IRoomRequestsHost<MetadataType>,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.logs = new LogThrottle(logger);
+  }
 
   async handle(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): Promise<void> {
     const rooms = readRooms(data);
@@ -66,7 +71,7 @@ export class RoomRequests<MetadataType extends AnyObject> {
         // validateRoomFn can only narrow the request, never widen it.
         if (Array.isArray(granted)) allowed = new Set(granted.filter(room => candidates.includes(room)));
       } catch (error) {
-        this.logger.warn(`validateRoomFn threw for client ${client.id}; refusing the join: ${(error as Error)?.message ?? error}`);
+        this.logs.warn('validate-room-threw', `validateRoomFn threw (client ${client.id}); refusing the join: ${(error as Error)?.message ?? error}`);
       }
       if (this.registry.clients.get(client.id) !== client) return;
     }
