@@ -1,0 +1,120 @@
+/**
+ * Binding keys of the WebSocket component. The first ten are the contract's keys with the
+ * contract's strings, so apps written against the reference component bind the same way.
+ * Docs: wiki/component.md#binding-keys
+ */
+export class WebSocketBindingKeys {
+  /**
+   * The running `WebSocketServerHelper`; bound by the post-start hook, unbound on `app.stop()`.
+   * Read it lazily (see `LazyWebSocketHelper`), never in a constructor.
+   *
+   * @example
+   * const ws = app.get<WebSocketServerHelper>({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE, isOptional: true });
+   */
+  static readonly WEBSOCKET_INSTANCE = '@app/websocket/instance';
+
+  /**
+   * Options merged over `WEBSOCKET_COMPONENT_DEFAULTS` (`IWebSocketComponentOptions`).
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({ path: '/realtime', requireEncryption: true });
+   */
+  static readonly SERVER_OPTIONS = '@app/websocket/server-options';
+
+  /**
+   * Optional Ignis `DefaultRedisHelper` (`RedisHelper` / `RedisClusterHelper`). Absent or null:
+   * the in-process broker (one process). Anything else fails start-up.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.REDIS_CONNECTION }).toValue(new RedisHelper({ name: 'ws', host, port, password }));
+   */
+  static readonly REDIS_CONNECTION = '@app/websocket/redis-connection';
+
+  /**
+   * `TWebSocketAuthenticateFn`. Default `JwtAuthenticateProvider`: verifies `{ type: 'Bearer', token }`
+   * with the app's Ignis JWT token service.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.AUTHENTICATE_HANDLER }).toProvider(MyAuthenticateProvider);
+   */
+  static readonly AUTHENTICATE_HANDLER = '@app/websocket/authenticate-handler';
+
+  /**
+   * `TWebSocketValidateRoomFn`. Default `DenyAllRoomsProvider`: every join request is refused.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.VALIDATE_ROOM_HANDLER }).toProvider(MyRoomPolicyProvider);
+   */
+  static readonly VALIDATE_ROOM_HANDLER = '@app/websocket/validate-room-handler';
+
+  /**
+   * `TWebSocketClientConnectedFn`. Default: nothing is called.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER }).toProvider(PresenceOnlineProvider);
+   */
+  static readonly CLIENT_CONNECTED_HANDLER = '@app/websocket/client-connected-handler';
+
+  /**
+   * `TWebSocketClientDisconnectedFn` (authenticated clients only). Default: nothing is called.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER }).toProvider(PresenceOfflineProvider);
+   */
+  static readonly CLIENT_DISCONNECTED_HANDLER = '@app/websocket/client-disconnected-handler';
+
+  /**
+   * `TWebSocketMessageHandler` for non-system events. Default: none (custom events are answered
+   * with an `UNKNOWN_EVENT` error).
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.MESSAGE_HANDLER }).toProvider(ChatMessageProvider);
+   */
+  static readonly MESSAGE_HANDLER = '@app/websocket/message-handler';
+
+  /**
+   * `TWebSocketOutboundTransformer`, run for encrypted clients only. Default
+   * `AesGcmOutboundTransformerProvider`; override together with `HANDSHAKE_HANDLER`.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.OUTBOUND_TRANSFORMER }).toProvider(MyCipherProvider);
+   */
+  static readonly OUTBOUND_TRANSFORMER = '@app/websocket/outbound-transformer';
+
+  /**
+   * `TWebSocketHandshakeFn`, run during auth when `requireEncryption` is on. Default
+   * `EcdhHandshakeProvider` (ECDH P-256 + HKDF-SHA-256 with a random salt).
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.HANDSHAKE_HANDLER }).toProvider(MyKeyExchangeProvider);
+   */
+  static readonly HANDSHAKE_HANDLER = '@app/websocket/handshake-handler';
+
+  /**
+   * Beyond the contract: `TWebSocketClientRemovedFn`, called once for every connection that
+   * ends, authenticated or not. Runs after the component dropped the client's key. Default: none.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.CLIENT_REMOVED_HANDLER }).toProvider(ConnectionAuditProvider);
+   */
+  static readonly CLIENT_REMOVED_HANDLER = '@app/websocket/client-removed-handler';
+
+  /**
+   * Beyond the contract: typed, zod-validated inbound events (`IWebSocketEventDefinition[]`, see
+   * `defineEvent` and wiki/typed-events.md). A provider can inject the services the handlers use.
+   * Default: none.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.EVENTS }).toProvider(ChatEventsProvider);
+   */
+  static readonly EVENTS = '@app/websocket/events';
+
+  /**
+   * Beyond the contract: the component's `ClientKeyStore` (AES keys of connected encrypted
+   * clients), shared by the shipped handshake and transformer providers.
+   *
+   * @example
+   * constructor(@inject({ key: WebSocketBindingKeys.ENCRYPTION_KEYS }) private keys: ClientKeyStore) {}
+   */
+  static readonly ENCRYPTION_KEYS = '@app/websocket/encryption-keys';
+}

@@ -1,0 +1,64 @@
+/**
+ * Typed, lazy access to the running helper from services and controllers. The helper is bound
+ * by the post-start hook, after DI has built your services, so resolve it when you use it.
+ * Docs: wiki/component.md#reaching-the-helper-from-a-service
+ *
+ * @example
+ * export class NotificationService extends BaseService {
+ *   private readonly ws: LazyWebSocketHelper;
+ *   constructor(@inject({ key: CoreBindings.APPLICATION_INSTANCE }) app: BaseApplication) {
+ *     super({ scope: NotificationService.name });
+ *     this.ws = new LazyWebSocketHelper(app);
+ *   }
+ *   notifyRoom(room: string, text: string) {
+ *     this.ws.get().send({ destination: room, payload: { topic: 'notification', data: { text } } });
+ *   }
+ * }
+ */
+import type { Container } from '@venizia/ignis';
+import { getError } from '@venizia/ignis-helpers';
+import type { AnyObject } from '../common';
+import type { WebSocketServerHelper } from '../server';
+import { WebSocketBindingKeys } from './keys';
+
+/** Anything that can read a binding: the application or another Ignis container. */
+export type TBindingReader = Pick<Container, 'get'>;
+
+const NOT_STARTED =
+  `[WebSocketComponent] The WebSocket helper is not available: '${WebSocketBindingKeys.WEBSOCKET_INSTANCE}' ` +
+  'is bound after app.start() has started the server and is unbound by app.stop(). ' +
+  'Use it from request handlers, jobs or callbacks that run while the app is started, not from constructors or configure().';
+
+/** The running helper, or undefined before start / after stop. */
+export const findWebSocketHelper = <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject>(
+  container: TBindingReader,
+): WebSocketServerHelper<A, M> | undefined =>
+  container.get<WebSocketServerHelper<A, M>>({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE, isOptional: true }) ??
+  undefined;
+
+/** The running helper; throws a clear error before start and after stop. */
+export const getWebSocketHelper = <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject>(
+  container: TBindingReader,
+): WebSocketServerHelper<A, M> => {
+  const helper = findWebSocketHelper<A, M>(container);
+  if (!helper) throw getError({ message: NOT_STARTED });
+  return helper;
+};
+
+/**
+ * Holds the container, resolves the helper on every `get()` (a map lookup), so it follows the
+ * app across stop and start and never hands out a helper that was shut down.
+ */
+export class LazyWebSocketHelper<A extends AnyObject = AnyObject, M extends AnyObject = AnyObject> {
+  constructor(private readonly container: TBindingReader) {}
+
+  /** The running helper; throws a clear error before start and after stop. */
+  get(): WebSocketServerHelper<A, M> {
+    return getWebSocketHelper<A, M>(this.container);
+  }
+
+  /** True while the helper is running. */
+  isAvailable(): boolean {
+    return findWebSocketHelper(this.container) !== undefined;
+  }
+}

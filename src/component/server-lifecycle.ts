@@ -1,0 +1,104 @@
+/**
+ * What the component does at run time: the post-start hook that builds the helper against the
+ * app's own Bun server, and the stop that shuts it down. Kept out of the component file so the
+ * component stays a declaration of keys and providers.
+ */
+import type { BaseApplication } from '@venizia/ignis';
+import { getError, type Logger } from '@venizia/ignis-helpers';
+import type { IBunServer } from '../common';
+import { WebSocketServerHelper } from '../server';
+import { createBunFetchHandler } from './bun-fetch';
+import { WebSocketBindingKeys } from './keys';
+import { resolveHelperOptions } from './resolve-options';
+import { assertBunRuntime } from './runtime';
+import type { ClientKeyStore } from './services/client-key-store';
+
+/** The part of Bun's `Server` the lifecycle uses beyond `IBunServer`. */
+type TReloadableServer = IBunServer & { reload(options: { fetch: unknown; websocket: unknown }): void };
+
+type TStoppable = { stop: () => unknown };
+
+export class WebSocketServerLifecycle {
+  private helper?: WebSocketServerHelper;
+
+  constructor(
+    private readonly app: BaseApplication,
+    private readonly keys: ClientKeyStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Post-start hook: Bun is listening with the app's Hono fetch. Build and configure the helper,
+   * bind it, then reload Bun so ws-path upgrades reach the helper; binding comes before reload,
+   * so no client can connect to a helper services cannot reach yet.
+   */
+  async start(): Promise<void> {
+    assertBunRuntime();
+    if (this.helper) await this.stop();
+    const server = this.app.getServerInstance() as TReloadableServer | undefined;
+    if (!server || typeof server.reload !== 'function') {
+      throw getError({
+        message: '[WebSocketComponent] No Bun server instance: the post-start hook must run after app.start() started Bun.serve.',
+      });
+    }
+
+    const options = resolveHelperOptions(this.app, this.keys);
+    const helper = new WebSocketServerHelper({ ...options, server });
+    try {
+      await helper.configure();
+      this.app.bind({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE }).toValue(helper);
+      const hono = this.app.getServer();
+      server.reload({
+        fetch: createBunFetchHandler({ helper, honoFetch: (req, srv) => hono.fetch(req, srv) }),
+        websocket: helper.getBunWebSocketHandler(),
+      });
+    } catch (error) {
+      this.app.unbind({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE });
+      await helper.shutdown().catch(cause => this.logger.error('[start] cleanup after a failed start failed: %s', cause));
+      const hint = options.redisConnection
+        ? ` Check that the Redis server of '${WebSocketBindingKeys.REDIS_CONNECTION}' is reachable.`
+        : '';
+      throw getError({
+        message: `[WebSocketComponent] The WebSocket server could not start: ${(error as Error)?.message ?? error}.${hint}`,
+      });
+    }
+    this.helper = helper;
+    this.interceptStop();
+    this.logger.for('start').info('WebSocket server ready on path %s', helper.getPath());
+  }
+
+  /** Unbinds and shuts the helper down (clients closed 1001, broker quit) and drops every key. */
+  async stop(): Promise<void> {
+    const helper = this.helper;
+    this.helper = undefined;
+    if (!helper) return;
+    this.app.unbind({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE });
+    try {
+      await helper.shutdown();
+    } finally {
+      this.keys.clear();
+    }
+    this.logger.for('stop').info('WebSocket server stopped');
+  }
+
+  /**
+   * Ignis has no stop hook, so `app.stop()` is wrapped on this instance until it is called once.
+   * The app's own stop runs first: Bun stops accepting connections but keeps open sockets, so
+   * no client can slip in after the helper closed everyone with 1001. The wrapper returns a
+   * promise that settles when the helper is down; awaiting it is optional.
+   */
+  private interceptStop(): void {
+    const app = this.app as unknown as TStoppable;
+    const hadOwnStop = Object.prototype.hasOwnProperty.call(app, 'stop');
+    const previousStop = app.stop;
+    app.stop = async (): Promise<void> => {
+      if (hadOwnStop) app.stop = previousStop;
+      else delete (app as Partial<TStoppable>).stop;
+      try {
+        previousStop.call(app);
+      } finally {
+        await this.stop();
+      }
+    };
+  }
+}

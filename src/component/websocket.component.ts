@@ -1,0 +1,67 @@
+/**
+ * `app.component(WebSocketComponent)`: WebSockets for an Ignis app on Bun, served by the app's
+ * own Bun server next to its Hono routes. Docs: wiki/component.md
+ *
+ * @example
+ * class App extends BaseApplication {
+ *   preConfigure() {
+ *     this.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({ path: '/ws' });
+ *     this.bind({ key: WebSocketBindingKeys.VALIDATE_ROOM_HANDLER }).toProvider(ChatRoomsProvider);
+ *     this.component(WebSocketComponent);
+ *   }
+ * }
+ */
+import { BaseApplication, BaseComponent, Binding, CoreBindings, inject, type IProvider } from '@venizia/ignis';
+import type { TClass } from '@venizia/ignis-helpers';
+import { WebSocketBindingKeys } from './keys';
+import { AesGcmOutboundTransformerProvider } from './providers/aes-gcm-outbound.provider';
+import { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider';
+import { EcdhHandshakeProvider } from './providers/ecdh-handshake.provider';
+import { JwtAuthenticateProvider } from './providers/jwt-authenticate.provider';
+import { UnsetProvider } from './providers/unset.provider';
+import { assertBunRuntime } from './runtime';
+import { WebSocketServerLifecycle } from './server-lifecycle';
+import { ClientKeyStore } from './services/client-key-store';
+import { WEBSOCKET_COMPONENT_DEFAULTS } from './types';
+
+/** Which provider class serves which key, unless the app bound the key itself. */
+export const WEBSOCKET_DEFAULT_PROVIDERS: Readonly<Record<string, TClass<IProvider<unknown>>>> = Object.freeze({
+  [WebSocketBindingKeys.AUTHENTICATE_HANDLER]: JwtAuthenticateProvider,
+  [WebSocketBindingKeys.VALIDATE_ROOM_HANDLER]: DenyAllRoomsProvider,
+  [WebSocketBindingKeys.HANDSHAKE_HANDLER]: EcdhHandshakeProvider,
+  [WebSocketBindingKeys.OUTBOUND_TRANSFORMER]: AesGcmOutboundTransformerProvider,
+  [WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER]: UnsetProvider,
+  [WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER]: UnsetProvider,
+  [WebSocketBindingKeys.MESSAGE_HANDLER]: UnsetProvider,
+  [WebSocketBindingKeys.CLIENT_REMOVED_HANDLER]: UnsetProvider,
+  [WebSocketBindingKeys.EVENTS]: UnsetProvider,
+});
+
+const defaultBindings = (keys: ClientKeyStore): Record<string, Binding> => {
+  const bindings: Record<string, Binding> = {
+    [WebSocketBindingKeys.SERVER_OPTIONS]: Binding.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({
+      ...WEBSOCKET_COMPONENT_DEFAULTS,
+    }),
+    [WebSocketBindingKeys.ENCRYPTION_KEYS]: Binding.bind({ key: WebSocketBindingKeys.ENCRYPTION_KEYS }).toValue(keys),
+  };
+  for (const [key, provider] of Object.entries(WEBSOCKET_DEFAULT_PROVIDERS)) {
+    bindings[key] = Binding.bind({ key }).toProvider(provider);
+  }
+  return bindings;
+};
+
+export class WebSocketComponent extends BaseComponent {
+  private readonly lifecycle: WebSocketServerLifecycle;
+
+  constructor(@inject({ key: CoreBindings.APPLICATION_INSTANCE }) private readonly application: BaseApplication) {
+    const keys = new ClientKeyStore();
+    // Keys the app bound already are skipped by initDefaultBindings, so the app's binding wins.
+    super({ scope: WebSocketComponent.name, initDefault: { enable: true, container: application }, bindings: defaultBindings(keys) });
+    this.lifecycle = new WebSocketServerLifecycle(application, keys, this.logger);
+  }
+
+  binding(): void {
+    assertBunRuntime();
+    this.application.registerPostStartHook({ identifier: WebSocketComponent.name, hook: () => this.lifecycle.start() });
+  }
+}
