@@ -1,8 +1,15 @@
-import type { DefaultRedisHelper, Logger } from '@venizia/ignis-helpers';
+import { getError, type DefaultRedisHelper, type Logger } from '@venizia/ignis-helpers';
 import { WebSocketChannels, type IRedisSocketMessage } from '../common';
 import { LogThrottle } from '../common/log-throttle';
 import { InterestBroker, type IWebSocketBroker, type TBrokerMessageListener } from './broker';
 import { closeClient, connectClient, duplicateForPubSub, type TRedisClient } from './redis-connection';
+
+/** `host:port` (or the cluster's startup nodes) of the app's Redis connection, for error messages. */
+const describeTarget = (helper: DefaultRedisHelper): string => {
+  const client = helper.getClient() as TRedisClient & { options?: { host?: string; port?: number }; startupNodes?: unknown[] };
+  if ((client as { isCluster?: boolean }).isCluster) return `cluster ${JSON.stringify(client.startupNodes ?? [])}`;
+  return `${client.options?.host ?? '?'}:${client.options?.port ?? '?'}`;
+};
 
 /**
  * Redis pub/sub broker: one connection publishes, one subscribes (only when a listener is
@@ -36,7 +43,9 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
       await Promise.all(connecting);
     } catch (error) {
       await this.stop();
-      throw error;
+      throw getError({
+        message: `[RedisBroker] cannot reach Redis at ${describeTarget(this.redisConnection)} for WebSocket pub/sub: ${String((error as Error)?.message ?? error).replace(/\.$/, '')}. Is redis-server running and reachable?`,
+      });
     }
     if (listener) this.pin(WebSocketChannels.BROADCAST);
   }

@@ -116,3 +116,13 @@ for (const [name, make] of backends) {
     });
   });
 }
+
+test('a Redis broker that cannot reach Redis at start fails with a message naming host and port', async () => {
+  const { freePort } = await import('../support/ports');
+  const port = await freePort();
+  const { RedisHelper } = await import('@venizia/ignis-helpers');
+  const broker = new RedisBroker(new RedisHelper({ name: 'nowhere', host: '127.0.0.1', port, password: '', autoConnect: false }), logger);
+  const failure = await broker.start(() => undefined).catch((e: Error) => e);
+  expect(String((failure as Error).message)).toContain(`127.0.0.1:${port}`);
+  expect(broker.getSubscribedChannels()).toEqual([]);
+});
