@@ -157,18 +157,19 @@ export class WebSocketServerHelper<
     return this.typedEvents.list();
   }
 
-  /** True when the request is a WebSocket upgrade on this helper's path. */
+  /** True when the request is a WebSocket upgrade on this helper's path (path first: it is the cheap test). */
   isUpgradeRequest(req: Request): boolean {
-    if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return false;
     const url = req.url;
     const start = url.indexOf('/', url.indexOf('//') + 2);
     const end = url.indexOf('?', start);
-    return url.slice(start, end === -1 ? undefined : end) === this.path;
+    if (url.slice(start, end === -1 ? undefined : end) !== this.path) return false;
+    return req.headers.get('upgrade')?.toLowerCase() === 'websocket';
   }
 
   /** Upgrades with a fresh client id; 429 when the address is at its connection cap, 400 when Bun refuses. */
   upgrade(req: Request, server: IBunServer = this.server): Response | undefined {
-    const ip = server.requestIP?.(req)?.address;
+    // The address is only looked up when a per-address cap needs it.
+    const ip = this.connectionCap.enabled ? server.requestIP?.(req)?.address : undefined;
     if (!this.connectionCap.tryAcquire(ip)) return new Response('Too many connections from this address', { status: 429 });
     if (server.upgrade(req, { data: { clientId: crypto.randomUUID(), ip } })) return undefined;
     this.connectionCap.release(ip);

@@ -71,6 +71,10 @@ export class ConnectionCap {
 
   constructor(private readonly max: number) {}
 
+  get enabled(): boolean {
+    return this.max > 0;
+  }
+
   /** Reserves a slot for `ip`; false when the address is at its cap. */
   tryAcquire(ip: string | undefined): boolean {
     if (this.max <= 0 || !ip) return true;
