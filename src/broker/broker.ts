@@ -39,7 +39,7 @@ export abstract class InterestBroker {
   private readonly applied = new Set<string>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
-  private inflight: Promise<unknown> = Promise.resolve();
+  private inflight: Promise<void> = Promise.resolve();
 
   subscribe(channel: string): void {
     const count = (this.counts.get(channel) ?? 0) + 1;
@@ -108,7 +108,8 @@ export abstract class InterestBroker {
     }
     this.dirty.clear();
     if (toSubscribe.length > 0 || toUnsubscribe.length > 0) {
-      this.inflight = Promise.all([this.inflight, this.applyInterest(toSubscribe, toUnsubscribe)]);
+      // One change set at a time: overlapping SUBSCRIBE calls race ioredis's ready check on Cluster.
+      this.inflight = this.inflight.then(() => this.applyInterest(toSubscribe, toUnsubscribe));
     }
   }
 }
