@@ -33,6 +33,12 @@ export interface IBenchConfig {
   budgetSeconds: number;
   /** Upper bound in seconds for any single wait inside a load process. */
   stepTimeoutSeconds: number;
+  /** Longest wait in seconds for one client's `connected`. */
+  handshakeTimeoutSeconds: number;
+  /** A run during which other processes used more cores than this (on average) is repeated. */
+  foreignCoresLimit: number;
+  /** How often a disturbed run may be repeated (only in the first half of the budget). */
+  disturbedRetries: number;
 }
 
 const num = (name: string, fallback: number): number => {
@@ -59,5 +65,8 @@ export const loadConfig = (): IBenchConfig => {
     connectWindow: num('CONNECT_WINDOW', 256),
     budgetSeconds: num('BUDGET_SECONDS', 540),
     stepTimeoutSeconds: num('STEP_TIMEOUT_SECONDS', 30),
+    handshakeTimeoutSeconds: num('HANDSHAKE_TIMEOUT_SECONDS', 10),
+    foreignCoresLimit: num('FOREIGN_CORES_LIMIT', 0.3),
+    disturbedRetries: num('DISTURBED_RETRIES', 2),
   };
 };

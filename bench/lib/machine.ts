@@ -1,5 +1,5 @@
 /** Description of the machine a run happened on, for the report header. */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 
 /** What the report says about where and when the numbers were taken. */
@@ -11,6 +11,8 @@ export interface IMachineInfo {
   bunVersion: string;
   kernel: string;
   openFileLimit: number;
+  /** 1/5/15-minute load averages when the run started (other work on the machine shows here). */
+  loadAvg: number[];
 }
 
 const readFirst = (path: string, pattern: RegExp): string | undefined => {
@@ -30,4 +32,5 @@ export const describeMachine = (openFileLimit: number): IMachineInfo => ({
   bunVersion: Bun.version,
   kernel: readFirst('/proc/version', /^Linux version (\S+)/) ?? 'unknown',
   openFileLimit,
+  loadAvg: loadavg().map(v => Math.round(v * 100) / 100),
 });

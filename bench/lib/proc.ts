@@ -52,3 +52,39 @@ export const readOpenFileLimit = (pid: number | 'self' = 'self'): number => {
     return NaN;
   }
 };
+
+/** user + nice + system CPU ms of the whole machine (all cores), from /proc/stat. */
+export const readMachineBusyMs = (): number => {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+    return ((Number(fields[1]) + Number(fields[2]) + Number(fields[3])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+};
+
+/** CPU ms of this process plus its reaped children (utime + stime + cutime + cstime). */
+export const readSelfTreeMs = (): number => {
+  try {
+    const rest = readFileSync('/proc/self/stat', 'utf8');
+    const f = rest.slice(rest.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+};
+
+/**
+ * Measures CPU used by processes outside the benchmark while a run lasts: machine busy time
+ * minus the harness tree (children must have exited and been reaped when `stop()` is called)
+ * minus long-lived helpers such as redis-server. Returns the average in cores.
+ */
+export const startForeignMeter = (helperPids: number[]): { stop(): number } => {
+  const own = (): number => readSelfTreeMs() + helperPids.reduce((sum, pid) => sum + readCpuMs(pid), 0);
+  const busy0 = readMachineBusyMs();
+  const own0 = own();
+  const t0 = performance.now();
+  return {
+    stop: () => Math.max(0, readMachineBusyMs() - busy0 - (own() - own0)) / (performance.now() - t0),
+  };
+};

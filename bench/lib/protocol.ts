@@ -17,7 +17,7 @@ export const ROOM_PREFIX = 'bench-';
 export class BenchRoutes {
   /** 200 once the WebSocket side is up, 503 before. */
   static readonly READY = '/bench/ready';
-  /** `POST ?room=&count=&via=local|send`: sends `count` messages at once. */
+  /** `POST ?room=&count=&via=local|send[&seq0=]`: sends `count` messages at once, seq from `seq0`. */
   static readonly BURST = '/bench/burst';
   /** `POST ?room=&count=&rate=&via=`: sends `count` messages at `rate`/s, answers at once. */
   static readonly PACED = '/bench/paced';
@@ -56,6 +56,9 @@ export const checkToken = (data: unknown): { userId: string } | null => {
 
 /** The bench room rule. */
 export const isBenchRoom = (room: string): boolean => room.startsWith(ROOM_PREFIX);
+
+/** A substring that matches only the frame of message `seq` (data is serialised seq first). */
+export const seqMarker = (seq: number): string => `"seq":${seq},`;
 
 /** The send timestamp inside a bench frame, without parsing the whole JSON; NaN if absent. */
 export const readSendTime = (text: string): number => {

@@ -25,32 +25,35 @@ interface IInput {
   via: 'local' | 'send';
   encrypted: boolean;
   stepTimeoutMs: number;
+  handshakeTimeoutMs: number;
 }
 
 runMain(async () => {
   const input = readInput<IInput>();
   const publicKey = input.encrypted ? await createClientPublicKey() : undefined;
-  const sink = new DeliverySink(input.encrypted ? '"encrypted"' : `"${BENCH_EVENT}"`, !input.encrypted);
+  const match = input.encrypted ? '"encrypted"' : `"${BENCH_EVENT}"`;
+  const sink = new DeliverySink(match, !input.encrypted);
   const { pool, result: connect } = await connectPhase(input.clientBase, input.clientPid, {
     url: input.url,
     count: input.count,
     window: input.window,
-    timeoutMs: input.stepTimeoutMs,
+    timeoutMs: input.handshakeTimeoutMs,
     authData: n => ({ type: 'Bearer', token: tokenFor(n), ...(publicKey ? { publicKey } : {}) }),
     onFrame: sink.frame,
   });
   const members = pool.sockets.length;
   const joinMs = await joinPhase(pool, input.clientBase, input.room, input.stepTimeoutMs);
-  await warmUp(sink, input.sendBase, input.room, input.via, members);
-  const common = { sendBase: input.sendBase, room: input.room, via: input.via, members, cpuPid: input.clientPid };
+  const warm = await warmUp(sink, { sendBase: input.sendBase, room: input.room, via: input.via, members, match, bySeq: !input.encrypted });
+  const settleBases = [input.sendBase, input.clientBase];
+  const common = { sendBase: input.sendBase, room: input.room, via: input.via, members, cpuPid: input.clientPid, settleBases };
   const burst = await fanoutPhase(sink, { ...common, count: input.burstCount, timeoutMs: input.stepTimeoutMs });
   let paced;
   if (input.pacedCount > 0 && !input.encrypted) {
-    await sleep(200);
+    await sleep(100);
     const timeoutMs = input.stepTimeoutMs + (input.pacedCount * 1000) / input.pacedRate;
     paced = await fanoutPhase(sink, { ...common, count: input.pacedCount, rate: input.pacedRate, timeoutMs });
   }
   const dropped = pool.dropped;
   pool.close();
-  emit({ type: 'result', connect, joinMs, burst, paced, dropped });
+  emit({ type: 'result', connect, joinMs, warm, burst, paced, dropped });
 });

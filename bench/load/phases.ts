@@ -1,5 +1,5 @@
 /** The measured steps every load generator is built from: connect, join, warm-up, burst, paced. */
-import { BenchRoutes } from '../lib/protocol';
+import { BenchRoutes, seqMarker } from '../lib/protocol';
 import { sampleProc } from '../lib/proc';
 import { sleep } from '../lib/net';
 import { ClientPool, type IPoolOptions } from './pool';
@@ -26,6 +26,7 @@ export const connectPhase = async (
   const before = await settledSample(base, pid);
   const pool = new ClientPool({ ...opts, onProgress: progress('connect', opts.count) });
   const outcome = await pool.connect();
+  if (outcome.connected === 0) throw new Error(`connect: none of ${opts.count} clients authenticated`);
   const after = await settledSample(base, pid);
   const n = Math.max(outcome.connected, 1);
   return {
@@ -42,6 +43,8 @@ export const connectPhase = async (
   };
 };
 
+const JOIN_POLL_MS = 10;
+
 /** Sends `join` on every client and waits until the node reports all of them in the room. */
 export const joinPhase = async (pool: ClientPool, base: string, room: string, timeoutMs: number): Promise<number> => {
   const start = performance.now();
@@ -53,20 +56,56 @@ export const joinPhase = async (pool: ClientPool, base: string, room: string, ti
     report(size);
     if (size >= pool.sockets.length) return performance.now() - start;
     if (Date.now() > deadline) throw new Error(`join: ${size}/${pool.sockets.length} in room after ${timeoutMs} ms`);
-    await sleep(50);
+    await sleep(JOIN_POLL_MS);
   }
 };
 
-/** Sends single messages until every member receives one (subscriptions live, JIT warm). */
-export const warmUp = async (sink: DeliverySink, sendBase: string, room: string, via: string, members: number): Promise<void> => {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    sink.start(members);
-    await post(sendBase, BenchRoutes.BURST, { room, count: 1, via });
-    const outcome = await sink.wait(2000);
-    if (outcome.received === members) return;
-    await sleep(200);
+/** How the warm-up went: how long after the joins a message sent through `sendBase` reached every member. */
+export interface IWarmUp {
+  /** ms from the first probe to the send of the first probe that reached every member. */
+  joinLagMs: number;
+  probes: number;
+  /** Members the first probe reached. */
+  firstReached: number;
+  members: number;
+}
+
+const PROBE_WAIT_MS = 50;
+const PROBE_LIMIT = 200;
+const PROBE_SEQ0 = 1_000_000;
+
+/**
+ * Right after the joins, sends one uniquely numbered probe every ~50 ms until one reaches every
+ * member (cross-node: the room subscription is live). Warms the JIT on the way. `match` is what
+ * the sink counts afterwards; with `bySeq` false (encrypted frames hide the seq) every probe
+ * waits up to a second and counts `match` frames.
+ */
+export const warmUp = async (
+  sink: DeliverySink,
+  opts: { sendBase: string; room: string; via: string; members: number; match: string; bySeq: boolean },
+): Promise<IWarmUp> => {
+  const start = performance.now();
+  let firstReached = -1;
+  for (let probe = 0; probe < PROBE_LIMIT; probe++) {
+    const seq = PROBE_SEQ0 + probe;
+    sink.retarget(opts.bySeq ? seqMarker(seq) : opts.match);
+    sink.start(opts.members);
+    const sentAt = performance.now() - start;
+    await post(opts.sendBase, BenchRoutes.BURST, { room: opts.room, count: 1, via: opts.via, seq0: seq });
+    const outcome = await sink.wait(opts.bySeq ? PROBE_WAIT_MS : 1000);
+    if (firstReached < 0) firstReached = outcome.received;
+    if (outcome.received === opts.members) {
+      sink.retarget(opts.match);
+      return { joinLagMs: sentAt, probes: probe + 1, firstReached, members: opts.members };
+    }
   }
-  throw new Error(`warm-up: not every member of ${room} receives messages`);
+  throw new Error(`warm-up: no probe reached every member of ${opts.room}`);
+};
+
+/** Full GC in the given targets and in this process, so no phase pays for the previous one's garbage. */
+const settle = async (bases: string[]): Promise<void> => {
+  await Promise.all([...new Set(bases)].map(base => post(base, BenchRoutes.GC)));
+  Bun.gc(true);
 };
 
 /** A fan-out measure: deliveries/s, latency percentiles, server CPU per 1000 deliveries. */
@@ -82,9 +121,21 @@ export interface IFanoutResult {
 /** One burst (`paced` = 0) or paced stream of `count` messages to `room`, sent via `sendBase`. */
 export const fanoutPhase = async (
   sink: DeliverySink,
-  opts: { sendBase: string; room: string; via: string; count: number; members: number; rate?: number; cpuPid: number; timeoutMs: number },
+  opts: {
+    sendBase: string;
+    room: string;
+    via: string;
+    count: number;
+    members: number;
+    rate?: number;
+    cpuPid: number;
+    /** Nodes to garbage-collect before the phase (sender and deliverer). */
+    settleBases: string[];
+    timeoutMs: number;
+  },
 ): Promise<IFanoutResult> => {
   const expected = opts.count * opts.members;
+  await settle(opts.settleBases);
   const cpuBefore = sampleProc(opts.cpuPid).cpuMs;
   sink.start(expected);
   const route = opts.rate ? BenchRoutes.PACED : BenchRoutes.BURST;

@@ -9,6 +9,7 @@ export interface IPoolOptions {
   url: string;
   count: number;
   window: number;
+  /** Longest wait for one client's `connected`. */
   timeoutMs: number;
   authData: (n: number) => Record<string, unknown>;
   onFrame: (text: string) => void;
@@ -28,6 +29,7 @@ export class ClientPool {
   /** Clients that closed after authenticating. */
   dropped = 0;
   private failed = 0;
+  private aborted = false;
 
   constructor(private readonly opts: IPoolOptions) {}
 
@@ -36,7 +38,7 @@ export class ClientPool {
     const start = performance.now();
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < this.opts.count) await this.openOne(next++);
+      while (next < this.opts.count && !this.aborted) await this.openOne(next++);
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.window, this.opts.count) }, worker));
     return { connected: this.sockets.length, failed: this.failed, elapsedMs: performance.now() - start };
@@ -66,6 +68,8 @@ export class ClientPool {
         clearTimeout(timer);
         if (!ok) {
           this.failed++;
+          // A first window of failures and no success: the server is not answering; stop early.
+          if (this.sockets.length === 0 && this.failed >= Math.min(this.opts.window, this.opts.count)) this.aborted = true;
           ws.onclose = null;
           ws.close();
           return resolve();

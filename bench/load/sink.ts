@@ -22,9 +22,14 @@ export class DeliverySink {
   private waiter?: () => void;
 
   constructor(
-    private readonly match: string,
+    private match: string,
     private readonly withLatency: boolean,
   ) {}
+
+  /** Counts only frames containing `match` from now on. */
+  retarget(match: string): void {
+    this.match = match;
+  }
 
   /** Starts a phase expecting `expected` frames. */
   start(expected: number): void {

@@ -20,6 +20,7 @@ interface IInput {
   window: number;
   messages: number;
   stepTimeoutMs: number;
+  handshakeTimeoutMs: number;
 }
 
 interface INodeStats {
@@ -32,18 +33,19 @@ const snapshot = (bases: string[]): Promise<INodeStats[]> =>
 
 runMain(async () => {
   const input = readInput<IInput>();
-  const sink = new DeliverySink(`"${BENCH_EVENT}"`, true);
+  const match = `"${BENCH_EVENT}"`;
+  const sink = new DeliverySink(match, true);
   const { pool } = await connectPhase(input.clientBase, input.clientPid, {
     url: input.url,
     count: input.count,
     window: input.window,
-    timeoutMs: input.stepTimeoutMs,
+    timeoutMs: input.handshakeTimeoutMs,
     authData: n => ({ type: 'Bearer', token: tokenFor(n) }),
     onFrame: sink.frame,
   });
   const members = pool.sockets.length;
   await joinPhase(pool, input.clientBase, input.room, input.stepTimeoutMs);
-  await warmUp(sink, input.sendBase, input.room, 'send', members);
+  const warm = await warmUp(sink, { sendBase: input.sendBase, room: input.room, via: 'send', members, match, bySeq: true });
   await sleep(300);
   const before = await snapshot(input.statBases);
   const burst = await fanoutPhase(sink, {
@@ -53,6 +55,7 @@ runMain(async () => {
     count: input.messages,
     members,
     cpuPid: input.clientPid,
+    settleBases: input.statBases,
     timeoutMs: input.stepTimeoutMs,
   });
   await sleep(500);
@@ -60,6 +63,16 @@ runMain(async () => {
   const perNode = after.map((node, i) =>
     node.redisIn === null || before[i]!.redisIn === null ? null : (node.redisIn - before[i]!.redisIn) / input.messages,
   );
+  // Our helper counts cross-instance messages itself (`getStats().received`); upstream has no stats.
+  const ownCount = (node: INodeStats): number | undefined => {
+    const received = (node.helper as { received?: unknown } | null)?.received;
+    return typeof received === 'number' ? received : undefined;
+  };
+  const helperPerNode = after.map((node, i) => {
+    const now = ownCount(node);
+    const then = ownCount(before[i]!);
+    return now === undefined || then === undefined ? null : (now - then) / input.messages;
+  });
   pool.close();
-  emit({ type: 'result', perNode, burst, helperStats: after.map(node => node.helper) });
+  emit({ type: 'result', perNode, helperPerNode, warm, burst, helperStats: after.map(node => node.helper) });
 });

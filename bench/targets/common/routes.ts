@@ -54,7 +54,8 @@ export const handleBenchRequest = async (request: Request, ops: IBenchOps): Prom
   switch (url.pathname) {
     case BenchRoutes.BURST: {
       const count = intParam(url, 'count', 1, MAX_COUNT);
-      for (let seq = 0; seq < count; seq++) ops.deliver(room, makeBenchData(seq), via);
+      const first = intParam(url, 'seq0', 0, Number.MAX_SAFE_INTEGER);
+      for (let seq = first; seq < first + count; seq++) ops.deliver(room, makeBenchData(seq), via);
       return json({ sent: count });
     }
     case BenchRoutes.PACED: {

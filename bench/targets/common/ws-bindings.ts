@@ -16,6 +16,13 @@ export interface IBenchHelper {
   getStats?: () => unknown;
 }
 
+/**
+ * Upstream runs `connected` through the outbound transformer too, so a transformer that seals
+ * everything for encrypted clients hides the server's public key from the client. The bench
+ * transformer leaves `connected` in clear text, as any working deployment must.
+ */
+const PLAINTEXT_EVENT = 'connected';
+
 /** What to bind. */
 export interface IWsBindingOptions {
   redis?: RedisHelper;
@@ -43,7 +50,7 @@ export const bindWebSocket = (app: BenchApplication, opts: IWsBindingOptions): v
   app
     .bind({ key: keys.OUTBOUND_TRANSFORMER })
     .toValue(({ client, event, data }: { client: { id: string; encrypted: boolean }; event: string; data: unknown }) =>
-      client.encrypted ? sessions.seal(client.id, event, data) : null,
+      client.encrypted && event !== PLAINTEXT_EVENT ? sessions.seal(client.id, event, data) : null,
     );
   app
     .bind({ key: keys.CLIENT_DISCONNECTED_HANDLER })
