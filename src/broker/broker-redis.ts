@@ -33,6 +33,7 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
 
   async start(listener?: TBrokerMessageListener): Promise<void> {
     this.pub = this.watch(duplicateForPubSub(this.redisConnection), 'pub');
+    this.serializeChanges = (this.pub as { isCluster?: boolean }).isCluster === true;
     const connecting = [connectClient(this.pub)];
     if (listener) {
       this.sub = this.watch(duplicateForPubSub(this.redisConnection), 'sub');

@@ -40,6 +40,8 @@ export abstract class InterestBroker {
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
   private inflight: Promise<void> = Promise.resolve();
+  /** Apply change sets strictly one after another (Cluster: overlapping SUBSCRIBEs race ioredis's ready check). */
+  protected serializeChanges = false;
 
   subscribe(channel: string): void {
     const count = (this.counts.get(channel) ?? 0) + 1;
@@ -107,9 +109,10 @@ export abstract class InterestBroker {
       }
     }
     this.dirty.clear();
-    if (toSubscribe.length > 0 || toUnsubscribe.length > 0) {
-      // One change set at a time: overlapping SUBSCRIBE calls race ioredis's ready check on Cluster.
-      this.inflight = this.inflight.then(() => this.applyInterest(toSubscribe, toUnsubscribe));
-    }
+    if (toSubscribe.length === 0 && toUnsubscribe.length === 0) return;
+    const apply = () => this.applyInterest(toSubscribe, toUnsubscribe);
+    // Change sets normally go out at once, so a room's SUBSCRIBE never waits behind others.
+    const applying = this.serializeChanges ? this.inflight.then(apply) : Promise.resolve(apply());
+    this.inflight = Promise.all([this.inflight, applying]).then(() => undefined);
   }
 }

@@ -95,6 +95,11 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     return true;
   }
 
+  /** Resolves once the broker acknowledged every subscription change so far (see RoomRequests). */
+  interestSettled(): Promise<void> {
+    return this.broker.settled();
+  }
+
   /** Takes the client off every Bun topic for good; it is served one by one from now on. */
   markEncrypted(client: IWebSocketClient<MetadataType>): void {
     if (client.encrypted) return;

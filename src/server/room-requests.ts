@@ -19,6 +19,16 @@ export interface IRoomRequestsHost<MetadataType extends AnyObject> {
   sendSystem(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): void;
 }
 
+/** Longest a `joined` answer waits for the broker to acknowledge new subscriptions. */
+export const JOIN_SETTLE_WAIT_MS = 1_000;
+
+/** Resolves when `settled` does, or after `ms` — whichever comes first. */
+const settledWithin = async (settled: Promise<void>, ms: number): Promise<void> => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([settled, new Promise<void>(resolve => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+};
+
 /** Names a client may never ask for: internal `ws:` names and client-id-shaped names. */
 export const isReservedRoom = (room: string): boolean =>
   room.startsWith(WebSocketDefaults.RESERVED_ROOM_PREFIX) || isClientIdShaped(room);
@@ -32,7 +42,8 @@ const readRooms = (data: unknown): string[] | undefined => {
 /**
  * Client `join` / `leave` requests. Reserved names are refused before `validateRoomFn` sees
  * them; without `validateRoomFn` every join is refused. Each request is answered with `joined`
- * or `left` naming what happened, so clients never guess.
+ * or `left` naming what happened, so clients never guess; `joined` is sent once the broker has
+ * acknowledged the room's subscription, so it also means "reachable from every node".
  */
 export class RoomRequests<MetadataType extends AnyObject> {
   private readonly logs: LogThrottle;
@@ -76,7 +87,14 @@ export class RoomRequests<MetadataType extends AnyObject> {
       if (this.registry.clients.get(client.id) !== client) return;
     }
     this.applyRoomCap(client, allowed);
-    for (const room of allowed) this.registry.join(client, room);
+    let subscribed = false;
+    for (const room of allowed) subscribed = this.registry.join(client, room) || subscribed;
+    if (subscribed) {
+      // Answer once the node listens for the rooms everywhere: after `joined`, a message sent to
+      // the room from any node reaches this client. Bounded, so a Redis outage cannot stall joins.
+      await settledWithin(this.registry.interestSettled(), JOIN_SETTLE_WAIT_MS);
+      if (this.registry.clients.get(client.id) !== client) return;
+    }
     const joined = rooms.filter(room => allowed.has(room));
     const refused = rooms.filter(room => !allowed.has(room));
     this.host.sendSystem(client, WebSocketEvents.JOINED, { rooms: joined, refused }, id);

@@ -60,6 +60,16 @@ describe('two helpers on one Redis', () => {
     expect([count(onA, 'to-all'), count(onB, 'to-all'), count(onB2, 'to-all')]).toEqual([1, 1, 1]);
   });
 
+  test('once `joined` arrives, a send from another node reaches the client, even right after a burst of connects', async () => {
+    const a = await node();
+    const b = await node();
+    const members = await Promise.all(Array.from({ length: 150 }, () => connect(b)));
+    // No subscriptionsSettled() here: the acknowledgement itself is the guarantee.
+    await Promise.all(members.map(m => m.request('join', { rooms: ['just-joined'] }, 'joined')));
+    a.helper.send({ destination: 'just-joined', payload: { topic: 'first', data: 1 } });
+    for (const m of members) expect((await m.next('first')).data).toBe(1);
+  });
+
   test('a message for a client id never reaches another client, even one asking for a room of that name', async () => {
     const a = await node();
     const b = await node();
