@@ -1,35 +1,31 @@
 import { WebSocketChannels, type IRedisSocketMessage } from '../common';
-import { InterestBroker, type IWebSocketBroker, type TBrokerMessageListener } from './broker';
+import type { IWebSocketBroker, TBrokerMessageListener } from './broker';
 
 /**
- * Channel registry shared by the in-memory brokers of one process. Every helper and emitter
- * created without a Redis connection meets here, so a one-process app needs no Redis.
+ * The brokers of one process. Every helper and emitter created without a Redis connection
+ * meets here, so a one-process app needs no Redis. Within a process there is nothing to save by
+ * filtering on interest (a message handed to a node that hosts nobody costs a map lookup), while
+ * tracking a channel per client would cost memory per connection, so every message goes to
+ * every other broker and each node delivers to whatever it hosts.
  */
 export class InMemoryHub {
   /** The process-wide hub used when none is given. */
   static readonly shared = new InMemoryHub();
 
-  private readonly channels = new Map<string, Set<InMemoryBroker>>();
+  private readonly members = new Set<InMemoryBroker>();
 
-  attach(channel: string, broker: InMemoryBroker): void {
-    let members = this.channels.get(channel);
-    if (!members) this.channels.set(channel, (members = new Set()));
-    members.add(broker);
+  join(broker: InMemoryBroker): void {
+    this.members.add(broker);
   }
 
-  detach(channel: string, broker: InMemoryBroker): void {
-    const members = this.channels.get(channel);
-    if (!members) return;
-    members.delete(broker);
-    if (members.size === 0) this.channels.delete(channel);
+  leave(broker: InMemoryBroker): void {
+    this.members.delete(broker);
   }
 
-  /** Delivers to every other subscriber of the channel; serialises only if there is one. */
-  publish(channel: string, message: IRedisSocketMessage, from: InMemoryBroker): void {
-    const members = this.channels.get(channel);
-    if (!members) return;
+  /** Hands the message to every other listening broker; serialises only if there is one. */
+  publish(message: IRedisSocketMessage, from: InMemoryBroker): void {
     let raw: string | undefined;
-    for (const member of members) {
+    for (const member of this.members) {
       if (member === from) continue;
       raw ??= JSON.stringify(message);
       member.deliverLater(raw);
@@ -37,22 +33,20 @@ export class InMemoryHub {
   }
 }
 
-/** Broker for one process: same semantics as Redis pub/sub, delivered asynchronously. */
-export class InMemoryBroker extends InterestBroker implements IWebSocketBroker {
+/** Broker for one process: Redis pub/sub semantics (async, serialised envelopes) without Redis. */
+export class InMemoryBroker implements IWebSocketBroker {
   readonly kind = 'memory';
   private listener?: TBrokerMessageListener;
 
-  constructor(private readonly hub: InMemoryHub = InMemoryHub.shared) {
-    super();
-  }
+  constructor(private readonly hub: InMemoryHub = InMemoryHub.shared) {}
 
   async start(listener?: TBrokerMessageListener): Promise<void> {
     this.listener = listener;
-    if (listener) this.pin(WebSocketChannels.BROADCAST);
+    if (listener) this.hub.join(this);
   }
 
-  async publish(channel: string, message: IRedisSocketMessage): Promise<void> {
-    this.hub.publish(channel, message, this);
+  async publish(_channel: string, message: IRedisSocketMessage): Promise<void> {
+    this.hub.publish(message, this);
   }
 
   /** Called by the hub; async like a network hop so ordering assumptions match Redis. */
@@ -61,14 +55,20 @@ export class InMemoryBroker extends InterestBroker implements IWebSocketBroker {
     if (listener) queueMicrotask(() => listener(raw));
   }
 
-  async stop(): Promise<void> {
-    for (const channel of this.getSubscribedChannels()) this.hub.detach(channel, this);
-    this.resetInterest();
-    this.listener = undefined;
+  /** Interest is not tracked in one process (see `InMemoryHub`). */
+  subscribe(_channel: string): void {}
+
+  unsubscribe(_channel: string): void {}
+
+  /** A listening in-memory broker receives everything published in the process. */
+  getSubscribedChannels(): string[] {
+    return this.listener ? [WebSocketChannels.BROADCAST] : [];
   }
 
-  protected applyInterest(subscribe: string[], unsubscribe: string[]): void {
-    for (const channel of subscribe) this.hub.attach(channel, this);
-    for (const channel of unsubscribe) this.hub.detach(channel, this);
+  async settled(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    this.hub.leave(this);
+    this.listener = undefined;
   }
 }

@@ -62,7 +62,14 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     }
     this.broker.subscribe(WebSocketChannels.forClient({ clientId: client.id }));
     if (!client.encrypted) client.socket.subscribe(WebSocketDefaults.BROADCAST_TOPIC);
-    this.join(client, client.id);
+    // The own-id room: listed in client.rooms and served by the id topic subscribed at connect;
+    // it has no entry in `rooms` (see ownRoomMember), which saves a Set per connection.
+    client.rooms.add(client.id);
+  }
+
+  /** The client whose own-id room `room` is, when it is local and authenticated. */
+  ownRoomMember(room: string): IWebSocketClient<MetadataType> | undefined {
+    return this.rooms.has(room) ? undefined : this.getAuthenticated(room);
   }
 
   /** Adds a client to a room; false when it was already a member. */
@@ -72,8 +79,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     let members = this.rooms.get(room);
     if (!members) {
       this.rooms.set(room, (members = new Set()));
-      // The own-id room is reached through the client channel, never the room channel.
-      if (room !== client.id) this.broker.subscribe(WebSocketChannels.forRoom({ room }));
+      this.broker.subscribe(WebSocketChannels.forRoom({ room }));
     }
     members.add(client.id);
     if (!client.encrypted) client.socket.subscribe(room);
@@ -88,7 +94,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
       members.delete(client.id);
       if (members.size === 0) {
         this.rooms.delete(room);
-        if (room !== client.id) this.broker.unsubscribe(WebSocketChannels.forRoom({ room }));
+        this.broker.unsubscribe(WebSocketChannels.forRoom({ room }));
       }
     }
     if (!client.encrypted && client.socket.readyState === 1) client.socket.unsubscribe(room);

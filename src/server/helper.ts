@@ -102,7 +102,15 @@ export class WebSocketServerHelper<
       opts.heartbeatInterval ?? WebSocketDefaults.HEARTBEAT_INTERVAL,
       opts.heartbeatTimeout ?? WebSocketDefaults.HEARTBEAT_TIMEOUT,
     );
-    this.receiver = new CrossInstanceReceiver(this.serverId, this, this.delivery.stats, this.logger);
+    // Rooms from other nodes are real rooms only: an own-id room is reached by the client channel.
+    const local = {
+      sendToClient: (m: { clientId: string; event: string; data: unknown }) => this.sendToClient(m as never),
+      sendToUser: (m: { userId: string; event: string; data: unknown }) => this.delivery.toUser(m.userId, m.event, m.data),
+      sendToRoom: (m: { room: string; event: string; data: unknown; exclude?: string[] }) =>
+        this.delivery.toRoom(m.room, m.event, m.data, m.exclude),
+      broadcast: (m: { event: string; data: unknown; exclude?: string[] }) => this.delivery.toAll(m.event, m.data, m.exclude),
+    };
+    this.receiver = new CrossInstanceReceiver(this.serverId, local, this.delivery.stats, this.logger);
     this.publisher = new CrossInstancePublisher(this.serverId, this.broker, this.delivery.stats, this.logger);
   }
 
@@ -197,7 +205,8 @@ export class WebSocketServerHelper<
   }
 
   getClientsByRoom(opts: { room: string }): IWebSocketClient<MetadataType>[] {
-    return this.lookup(this.registry.rooms.get(opts.room));
+    const own = this.registry.ownRoomMember(opts.room);
+    return own ? [own] : this.lookup(this.registry.rooms.get(opts.room));
   }
 
   /** Joins an authenticated client to a room; another client's own-id room is refused. */
@@ -231,6 +240,11 @@ export class WebSocketServerHelper<
   }
 
   sendToRoom<E extends TEventName<ServerEvents>>(opts: { room: string; event: E; data: ServerEvents[E]; exclude?: string[] }): void {
+    const own = this.registry.ownRoomMember(opts.room);
+    if (own) {
+      if (!opts.exclude?.includes(own.id)) this.delivery.toClient(own, opts.event, opts.data);
+      return;
+    }
     this.delivery.toRoom(opts.room, opts.event, opts.data, opts.exclude);
   }
 

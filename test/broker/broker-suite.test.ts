@@ -73,37 +73,6 @@ for (const [name, make] of backends) {
       await b.broker.stop();
     });
 
-    test('interest is reference-counted: only brokers that subscribed receive, until the last reference goes', async () => {
-      const hosting = await listening(make);
-      const other = await listening(make);
-      const publisher = make();
-      await publisher.start();
-      const channel = WebSocketChannels.forRoom({ room: 'r1' });
-      hosting.broker.subscribe(channel);
-      hosting.broker.subscribe(channel);
-      await Bun.sleep(0);
-      expect(hosting.broker.getSubscribedChannels()).toContain(channel);
-      expect(other.broker.getSubscribedChannels()).not.toContain(channel);
-      // Redis acknowledges subscriptions asynchronously; a broadcast round trip orders after it.
-      await publisher.publish(WebSocketChannels.BROADCAST, { ...message('x', 'sync'), type: 'broadcast' });
-      await hosting.waitFor(1);
-      await publisher.publish(channel, message('r1', 'one'));
-      await hosting.waitFor(2);
-      hosting.broker.unsubscribe(channel);
-      await publisher.publish(channel, message('r1', 'two'));
-      await hosting.waitFor(3);
-      hosting.broker.unsubscribe(channel);
-      await Bun.sleep(0);
-      expect(hosting.broker.getSubscribedChannels()).not.toContain(channel);
-      await publisher.publish(channel, message('r1', 'three'));
-      await publisher.publish(WebSocketChannels.BROADCAST, { ...message('x', 'sync2'), type: 'broadcast' });
-      await hosting.waitFor(4);
-      await other.waitFor(2);
-      expect(hosting.received.map(m => m.event)).toEqual(['sync', 'one', 'two', 'sync2']);
-      expect(other.received.map(m => m.event)).toEqual(['sync', 'sync2']);
-      for (const b of [hosting.broker, other.broker, publisher]) await b.stop();
-    });
-
     test('subscribe and unsubscribe within one tick cost nothing', async () => {
       const a = await listening(make);
       const channel = WebSocketChannels.forUser({ userId: 'u' });
@@ -125,4 +94,61 @@ test('a Redis broker that cannot reach Redis at start fails with a message namin
   const failure = await broker.start(() => undefined).catch((e: Error) => e);
   expect(String((failure as Error).message)).toContain(`127.0.0.1:${port}`);
   expect(broker.getSubscribedChannels()).toEqual([]);
+});
+
+test('in-memory: every other listening broker of the process receives each message, the publisher never', async () => {
+  const hub = new InMemoryHub();
+  const received = new Map<string, string[]>();
+  const make = async (id: string, listen: boolean) => {
+    const broker = new InMemoryBroker(hub);
+    received.set(id, []);
+    await broker.start(listen ? raw => received.get(id)!.push(JSON.parse(raw).event) : undefined);
+    return broker;
+  };
+  const a = await make('a', true);
+  const b = await make('b', true);
+  const publisher = await make('p', false);
+  await a.publish(WebSocketChannels.forRoom({ room: 'x' }), message('x', 'from-a'));
+  await publisher.publish(WebSocketChannels.forUser({ userId: 'u' }), message('u', 'from-p'));
+  await Bun.sleep(0);
+  expect(received.get('a')).toEqual(['from-p']);
+  expect(received.get('b')).toEqual(['from-a', 'from-p']);
+  expect(received.get('p')).toEqual([]);
+  await b.stop();
+  await publisher.publish(WebSocketChannels.BROADCAST, message('x', 'after-stop'));
+  await Bun.sleep(0);
+  expect(received.get('b')).toEqual(['from-a', 'from-p']);
+  for (const broker of [a, publisher]) await broker.stop();
+});
+
+test('redis: interest is reference-counted: only brokers that subscribed receive, until the last reference goes', async () => {
+  const make = backends[1]![1];
+  const hosting = await listening(make);
+  const other = await listening(make);
+  const publisher = make();
+  await publisher.start();
+  const channel = WebSocketChannels.forRoom({ room: 'r1' });
+  hosting.broker.subscribe(channel);
+  hosting.broker.subscribe(channel);
+  await Bun.sleep(0);
+  expect(hosting.broker.getSubscribedChannels()).toContain(channel);
+  expect(other.broker.getSubscribedChannels()).not.toContain(channel);
+  // Redis acknowledges subscriptions asynchronously; a broadcast round trip orders after it.
+  await publisher.publish(WebSocketChannels.BROADCAST, { ...message('x', 'sync'), type: 'broadcast' });
+  await hosting.waitFor(1);
+  await publisher.publish(channel, message('r1', 'one'));
+  await hosting.waitFor(2);
+  hosting.broker.unsubscribe(channel);
+  await publisher.publish(channel, message('r1', 'two'));
+  await hosting.waitFor(3);
+  hosting.broker.unsubscribe(channel);
+  await Bun.sleep(0);
+  expect(hosting.broker.getSubscribedChannels()).not.toContain(channel);
+  await publisher.publish(channel, message('r1', 'three'));
+  await publisher.publish(WebSocketChannels.BROADCAST, { ...message('x', 'sync2'), type: 'broadcast' });
+  await hosting.waitFor(4);
+  await other.waitFor(2);
+  expect(hosting.received.map(m => m.event)).toEqual(['sync', 'one', 'two', 'sync2']);
+  expect(other.received.map(m => m.event)).toEqual(['sync', 'sync2']);
+  for (const b of [hosting.broker, other.broker, publisher]) await b.stop();
 });
