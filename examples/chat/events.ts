@@ -1,0 +1,83 @@
+/**
+ * The chat's wire vocabulary, declared once with zod:
+ * - `chat:send` is a typed inbound event: the server validates it before the handler runs;
+ * - `serverEvents` lists what the server pushes (`chat:message`, and `job:progress` from the worker).
+ *
+ * The browser page uses types generated from this file:
+ *   npm run generate:client-types -- examples/chat/events.ts examples/chat/public/events.generated.ts
+ */
+import { z } from 'zod';
+import { defineEvent, defineServerEvents, type TInferServerEvents } from 'ignis-websocket';
+
+/** Rooms people may join: lower-case letters, digits and dashes, 1 to 32 characters. */
+export const ROOM_NAME = /^[a-z0-9-]{1,32}$/;
+/** Longest chat message, in characters. */
+export const MAX_TEXT_LENGTH = 500;
+
+export const serverEvents = defineServerEvents({
+  /** A message somebody sent to a room. `via` is the instance that accepted it. */
+  'chat:message': z.object({
+    room: z.string(),
+    text: z.string(),
+    from: z.string(),
+    at: z.string(),
+    via: z.string(),
+  }),
+  /** Progress of a background job, pushed to one user by examples/worker-emitter. */
+  'job:progress': z.object({
+    jobId: z.string(),
+    step: z.number().int(),
+    total: z.number().int(),
+    done: z.boolean(),
+  }),
+});
+export type ChatServerEvents = TInferServerEvents<typeof serverEvents>;
+
+/** What `chat:send` carries; the handler only runs for data that passes this. */
+export const chatSendSchema = z.object({
+  room: z.string().regex(ROOM_NAME, 'room names are a-z, 0-9 and -, at most 32 characters'),
+  text: z.string().trim().min(1).max(MAX_TEXT_LENGTH),
+});
+
+/** What the events need from the running app; `ChatEventsProvider` supplies the real thing. */
+export interface IChatEventDeps {
+  /** Name of this instance, shown in the page so you can see messages cross instances. */
+  instance: string;
+  /** Whether the client is currently in the room (only members may post to a room). */
+  isMember(opts: { clientId: string; room: string }): boolean;
+}
+
+/** The chat's typed inbound events, bound to the running app's dependencies. */
+export const createChatEvents = (deps: IChatEventDeps) => [
+  defineEvent({
+    event: 'chat:send',
+    schema: chatSendSchema,
+    replySchema: z.object({ at: z.string() }),
+    handler: ({ room, text }, ctx) => {
+      if (!deps.isMember({ clientId: ctx.clientId, room })) {
+        // An app-level refusal: an `error` event carrying the request id, so the client's
+        // request() rejects with this code. (A throw would also answer, as HANDLER_ERROR, but
+        // it is logged as a server fault.)
+        const refusal = { code: 'NOT_IN_ROOM', message: `join '${room}' before sending to it`, id: ctx.id };
+        ctx.helper.sendToClient({ clientId: ctx.clientId, event: 'error', data: refusal });
+        return;
+      }
+      const message: ChatServerEvents['chat:message'] = {
+        room,
+        text,
+        from: ctx.userId ?? 'anonymous',
+        at: new Date().toISOString(),
+        via: deps.instance,
+      };
+      // send() delivers to this instance's members of the room and publishes to the others via Redis.
+      ctx.helper.send({ destination: room, payload: { topic: 'chat:message', data: message } });
+      return { at: message.at };
+    },
+  }),
+];
+
+/**
+ * The same definitions for the client-type generator, which reads only names and schemas; these
+ * handlers are never called.
+ */
+export const events = createChatEvents({ instance: 'codegen', isMember: () => false });
