@@ -55,12 +55,9 @@ export const createChatEvents = (deps: IChatEventDeps) => [
     replySchema: z.object({ at: z.string() }),
     handler: ({ room, text }, ctx) => {
       if (!deps.isMember({ clientId: ctx.clientId, room })) {
-        // An app-level refusal: an `error` event carrying the request id, so the client's
-        // request() rejects with this code. (A throw would also answer, as HANDLER_ERROR, but
-        // it is logged as a server fault.)
-        const refusal = { code: 'NOT_IN_ROOM', message: `join '${room}' before sending to it`, id: ctx.id };
-        ctx.helper.sendToClient({ clientId: ctx.clientId, event: 'error', data: refusal });
-        return;
+        // An app-level refusal: the client gets `error` { code: 'NOT_IN_ROOM', id } and its
+        // request() rejects with that code; it is not logged as a server fault.
+        ctx.fail('NOT_IN_ROOM', `join '${room}' before sending to it`);
       }
       const message: ChatServerEvents['chat:message'] = {
         room,

@@ -45,7 +45,7 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
     } catch (error) {
       await this.stop();
       throw getError({
-        message: `[RedisBroker] cannot reach Redis at ${describeTarget(this.redisConnection)} for WebSocket pub/sub: ${String((error as Error)?.message ?? error).replace(/\.$/, '')}. Is redis-server running and reachable?`,
+        message: `[RedisBroker] cannot reach Redis at ${describeTarget(this.redisConnection)} for WebSocket pub/sub (${String((error as Error)?.message ?? error).replace(/\.$/, '')}); check that redis-server is running and reachable`,
       });
     }
     if (listener) this.pin(WebSocketChannels.BROADCAST);

@@ -212,6 +212,8 @@ export interface IWebSocketEventContext<MetadataType extends AnyObject = AnyObje
   id?: string;
   /** Answers the request once (`<event>:reply` with the request id); later calls do nothing. */
   reply(data: unknown): void;
+  /** Refuses the request with an app-defined error code (throws `WebSocketEventError`; not logged as a fault). */
+  fail(code: string, message: string, details?: AnyObject): never;
   /** The server helper, to send to rooms, users or everyone. */
   helper: IWebSocketEventHelper;
 }

@@ -22,6 +22,7 @@ import type { WebSocketServerHelper } from '../server';
 import { WebSocketBindingKeys } from './keys';
 
 /** Anything that can read a binding: the application or another Ignis container. */
+// Type arguments: auth data, client metadata, and the server -> client event map (typed sends).
 export type TBindingReader = Pick<Container, 'get'>;
 
 const NOT_STARTED =
@@ -30,17 +31,17 @@ const NOT_STARTED =
   'Use it from request handlers, jobs or callbacks that run while the app is started, not from constructors or configure().';
 
 /** The running helper, or undefined before start / after stop. */
-export const findWebSocketHelper = <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject>(
+export const findWebSocketHelper = <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject, E extends AnyObject = AnyObject>(
   container: TBindingReader,
-): WebSocketServerHelper<A, M> | undefined =>
-  container.get<WebSocketServerHelper<A, M>>({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE, isOptional: true }) ??
+): WebSocketServerHelper<A, M, E> | undefined =>
+  container.get<WebSocketServerHelper<A, M, E>>({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE, isOptional: true }) ??
   undefined;
 
 /** The running helper; throws a clear error before start and after stop. */
-export const getWebSocketHelper = <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject>(
+export const getWebSocketHelper = <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject, E extends AnyObject = AnyObject>(
   container: TBindingReader,
-): WebSocketServerHelper<A, M> => {
-  const helper = findWebSocketHelper<A, M>(container);
+): WebSocketServerHelper<A, M, E> => {
+  const helper = findWebSocketHelper<A, M, E>(container);
   if (!helper) throw getError({ message: NOT_STARTED });
   return helper;
 };
@@ -49,12 +50,12 @@ export const getWebSocketHelper = <A extends AnyObject = AnyObject, M extends An
  * Holds the container, resolves the helper on every `get()` (a map lookup), so it follows the
  * app across stop and start and never hands out a helper that was shut down.
  */
-export class LazyWebSocketHelper<A extends AnyObject = AnyObject, M extends AnyObject = AnyObject> {
+export class LazyWebSocketHelper<A extends AnyObject = AnyObject, M extends AnyObject = AnyObject, E extends AnyObject = AnyObject> {
   constructor(private readonly container: TBindingReader) {}
 
   /** The running helper; throws a clear error before start and after stop. */
-  get(): WebSocketServerHelper<A, M> {
-    return getWebSocketHelper<A, M>(this.container);
+  get(): WebSocketServerHelper<A, M, E> {
+    return getWebSocketHelper<A, M, E>(this.container);
   }
 
   /** True while the helper is running. */

@@ -59,7 +59,7 @@ export class WebSocketServerLifecycle {
         ? ` Check that the Redis server of '${WebSocketBindingKeys.REDIS_CONNECTION}' is reachable.`
         : '';
       throw getError({
-        message: `[WebSocketComponent] The WebSocket server could not start: ${(error as Error)?.message ?? error}.${hint}`,
+        message: `[WebSocketComponent] The WebSocket server could not start: ${String((error as Error)?.message ?? error).replace(/[.?!]$/, '')}.${hint}`,
       });
     }
     this.helper = helper;

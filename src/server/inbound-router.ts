@@ -12,13 +12,14 @@ import {
 import { LogThrottle } from '../common/log-throttle';
 import type { AuthFlow } from './auth-flow';
 import { readEnvelope } from './envelope';
+import { WebSocketEventError } from './event-error';
 import type { InboundRateLimiter } from './rate-limiter';
 import type { RoomRequests } from './room-requests';
 import type { TypedEvents } from './typed-events';
 
 /** What the router needs to answer a client. */
 export interface IInboundRouterHost<MetadataType extends AnyObject> {
-  sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void;
+  sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string, extra?: AnyObject): void;
 }
 
 /** The parts an inbound frame may be routed to. */
@@ -125,6 +126,11 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     try {
       await step();
     } catch (error) {
+      if (error instanceof WebSocketEventError) {
+        const extra = error.details === undefined ? undefined : { details: error.details };
+        this.host.sendError(client, error.code as TWebSocketErrorCode, error.message, id, extra);
+        return;
+      }
       this.logs.error('handler-error', `handler for '${event.slice(0, 64)}' threw (client ${client.id}):`, error);
       if (client.state !== WebSocketClientStates.DISCONNECTED) {
         this.host.sendError(client, WebSocketErrorCodes.HANDLER_ERROR, 'The server failed to handle this message', id);

@@ -10,6 +10,7 @@ import {
   type TWebSocketErrorCode,
   type ValueOrPromise,
 } from '../common';
+import { WebSocketEventError } from './event-error';
 
 /** Output type of a zod (or zod-shaped) schema. */
 export type TSchemaOutput<S> = S extends IWebSocketSchema<infer O> ? O : never;
@@ -96,6 +97,9 @@ export class TypedEvents<MetadataType extends AnyObject> {
       metadata: client.metadata,
       id,
       reply,
+      fail: (code, message, details) => {
+        throw new WebSocketEventError(code, message, details);
+      },
       helper: this.host.helper,
     };
     const result = await def.handler(parsed.data, ctx);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { z } from 'zod';
-import { WebSocketErrorCodes, WebSocketServerHelper, defineEvent } from '../../src';
+import { WebSocketErrorCodes, WebSocketEventError, WebSocketServerHelper, defineEvent } from '../../src';
 import { startNode, type ITestNode } from '../support/server';
 import { TestClient } from '../support/ws-client';
 
@@ -91,6 +91,28 @@ describe('typed events', () => {
     expect(error.data.id).toBe(error.id);
     expect((await client.request('math:add', [1, 2], 'math:add:reply')).data).toBe(3);
     expect((await other.request('math:add', [2, 2], 'math:add:reply')).data).toBe(4);
+  });
+
+  test('ctx.fail / WebSocketEventError refuse with an app code and details; nothing is logged as a fault', async () => {
+    const refusing = [
+      defineEvent({
+        event: 'room:post',
+        schema: z.object({ room: z.string() }),
+        handler: ({ room }, ctx) => ctx.fail('NOT_IN_ROOM', `Join '${room}' first`, { room }),
+      }),
+    ];
+    node = await startNode({
+      events: refusing,
+      messageHandler: () => {
+        throw new WebSocketEventError('READ_ONLY', 'This channel is read-only');
+      },
+    });
+    const client = await TestClient.connect(node.url);
+    const refused = await client.request('room:post', { room: 'vip' }, 'error');
+    expect(refused.data).toEqual({ message: "Join 'vip' first", code: 'NOT_IN_ROOM', details: { room: 'vip' }, id: refused.id });
+    const plain = await client.request('legacy', {}, 'error');
+    expect(plain.data.code).toBe('READ_ONLY');
+    expect(client.all('room:post:reply')).toHaveLength(0);
   });
 
   test('typed events and the plain messageHandler live side by side', async () => {
