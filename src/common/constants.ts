@@ -172,6 +172,8 @@ export class WebSocketDefaults {
   static readonly MAX_CONNECTIONS_PER_IP = 0;
   /** Rooms a client may be in before its join requests are refused (own-id room not counted). */
   static readonly MAX_ROOMS_PER_CLIENT = 100;
+  /** Longest `connected` / `joined` wait for Redis to acknowledge new subscriptions (ms). */
+  static readonly INTEREST_SETTLE_WAIT = 1_000;
   /** Suffix of the event that answers a typed event's request. */
   static readonly REPLY_SUFFIX = ':reply';
   /** `serverId` of every message a `WebSocketEmitter` publishes. */

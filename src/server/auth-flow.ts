@@ -2,6 +2,7 @@ import type { Logger } from '@venizia/ignis-helpers';
 import {
   WebSocketClientStates,
   WebSocketCloseCodes,
+  WebSocketDefaults,
   WebSocketErrorCodes,
   type AnyObject,
   type IWebSocketClient,
@@ -15,8 +16,10 @@ import type { ClientRegistry } from './client-registry';
 export interface IAuthFlowHost<MetadataType extends AnyObject> {
   /** Sends an error event straight to the socket (never through the transformer). */
   sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void;
-  /** Joins the default rooms and runs `clientConnectedFn`, after `connected` was sent. */
+  /** Joins the default rooms, sends `connected` and runs `clientConnectedFn`. */
   onAdmitted(client: IWebSocketClient<MetadataType>): void;
+  /** Broker channels an admitted client makes this node listen on (client, user, default rooms). */
+  channelsOf(clientId: string, userId: string | undefined): string[];
 }
 
 /**
@@ -71,12 +74,21 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
 
     if (this.opts.requireEncryption && !(await this.handshake(client, result.userId, payload))) return;
 
+    // Listen on the client's channels everywhere before admitting it: once `connected` is sent,
+    // a message from any node reaches it. Hold and release net out in one tick, costing nothing.
+    const release = this.registry.holdInterest(this.host.channelsOf(client.id, result.userId));
+    await this.registry.interestSettled(WebSocketDefaults.INTEREST_SETTLE_WAIT);
+    if (!this.isPending(client)) {
+      release();
+      return;
+    }
     if (client.authTimer) clearTimeout(client.authTimer);
     client.authTimer = undefined;
     client.metadata = result.metadata;
     if (client.serverPublicKey !== undefined) this.registry.markEncrypted(client);
     this.registry.admit(client, result.userId);
     this.host.onAdmitted(client);
+    release();
   }
 
   /** Runs `handshakeFn`; false when the client was rejected (4004) or has gone. */

@@ -101,9 +101,22 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     return true;
   }
 
-  /** Resolves once the broker acknowledged every subscription change so far (see RoomRequests). */
-  interestSettled(): Promise<void> {
-    return this.broker.settled();
+  /**
+   * Resolves once the broker acknowledged every subscription change so far, or after `maxWaitMs`
+   * (so a Redis outage delays an answer by at most that, never stalls it).
+   */
+  async interestSettled(maxWaitMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.broker.settled(), new Promise<void>(resolve => (timer = setTimeout(resolve, maxWaitMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Holds broker interest in `channels` ahead of a membership change; call the result to release. */
+  holdInterest(channels: string[]): () => void {
+    for (const channel of channels) this.broker.subscribe(channel);
+    return () => {
+      for (const channel of channels) this.broker.unsubscribe(channel);
+    };
   }
 
   /** Takes the client off every Bun topic for good; it is served one by one from now on. */

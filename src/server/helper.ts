@@ -1,6 +1,7 @@
 import { BaseHelper, getError } from '@venizia/ignis-helpers';
 import { createBroker, type IWebSocketBroker } from '../broker';
 import {
+  WebSocketChannels,
   WebSocketCloseCodes,
   WebSocketDefaults,
   WebSocketEvents,
@@ -90,6 +91,11 @@ export class WebSocketServerHelper<
       sendSystem: this.sendSystem.bind(this),
       sendReply: this.sendSystem.bind(this),
       onAdmitted: this.onAdmitted.bind(this),
+      channelsOf: (clientId: string, userId: string | undefined) => [
+        WebSocketChannels.forClient({ clientId }),
+        ...(userId === undefined ? [] : [WebSocketChannels.forUser({ userId })]),
+        ...this.defaultRooms.map(room => WebSocketChannels.forRoom({ room })),
+      ],
     };
     this.typedEvents = new TypedEvents<MetadataType>(opts.events ?? [], host);
     this.auth = new AuthFlow(opts, opts.authTimeout ?? WebSocketDefaults.AUTH_TIMEOUT, this.registry, host, this.logger);

@@ -19,16 +19,6 @@ export interface IRoomRequestsHost<MetadataType extends AnyObject> {
   sendSystem(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): void;
 }
 
-/** Longest a `joined` answer waits for the broker to acknowledge new subscriptions. */
-export const JOIN_SETTLE_WAIT_MS = 1_000;
-
-/** Resolves when `settled` does, or after `ms` — whichever comes first. */
-const settledWithin = async (settled: Promise<void>, ms: number): Promise<void> => {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([settled, new Promise<void>(resolve => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-};
-
 /** Names a client may never ask for: internal `ws:` names and client-id-shaped names. */
 export const isReservedRoom = (room: string): boolean =>
   room.startsWith(WebSocketDefaults.RESERVED_ROOM_PREFIX) || isClientIdShaped(room);
@@ -92,7 +82,7 @@ export class RoomRequests<MetadataType extends AnyObject> {
     if (subscribed) {
       // Answer once the node listens for the rooms everywhere: after `joined`, a message sent to
       // the room from any node reaches this client. Bounded, so a Redis outage cannot stall joins.
-      await settledWithin(this.registry.interestSettled(), JOIN_SETTLE_WAIT_MS);
+      await this.registry.interestSettled(WebSocketDefaults.INTEREST_SETTLE_WAIT);
       if (this.registry.clients.get(client.id) !== client) return;
     }
     const joined = rooms.filter(room => allowed.has(room));

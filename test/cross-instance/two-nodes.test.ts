@@ -70,6 +70,22 @@ describe('two helpers on one Redis', () => {
     for (const m of members) expect((await m.next('first')).data).toBe(1);
   });
 
+  test('once `connected` arrives, the client is reachable from another node by id, user and default room', async () => {
+    const a = await node();
+    const b = await node();
+    const emitter = new WebSocketEmitter({ redisConnection: redis.helper() });
+    await emitter.configure();
+    const members = await Promise.all(Array.from({ length: 100 }, (_, i) => connect(b, `user:fresh-${i}`)));
+    // No subscriptionsSettled(): `connected` itself is the guarantee.
+    a.helper.send({ destination: 'ws-default', payload: { topic: 'room-first', data: 1 } });
+    a.helper.send({ destination: members[0]!.id, payload: { topic: 'direct-first', data: 2 } });
+    await emitter.toUser({ userId: 'fresh-1', event: 'user-first', data: 3 });
+    for (const m of members) expect((await m.next('room-first')).data).toBe(1);
+    expect((await members[0]!.next('direct-first')).data).toBe(2);
+    expect((await members[1]!.next('user-first')).data).toBe(3);
+    await emitter.shutdown();
+  });
+
   test('a message for a client id never reaches another client, even one asking for a room of that name', async () => {
     const a = await node();
     const b = await node();
