@@ -16,8 +16,8 @@ const WIDTH = 960;
 const LABEL_W = 360;
 const PLOT_W = 500;
 const BAR_H = 14;
-const TOP = 80;
-const LEGEND_Y = 56;
+const TOP = 88;
+const LEGEND_Y = 66;
 
 const esc = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -55,7 +55,7 @@ export const renderChart = (rows: IMetricRow[], title: string): string => {
     '<style>.label{font-size:12px;fill:#222}.group{font-size:10px;fill:#777}.value{font-size:11px;fill:#333}.title{font-size:15px;font-weight:bold}</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     `<text x="8" y="22" class="title">${esc(title)}</text>`,
-    `<text x="8" y="48" class="group">bar = target ÷ raw for ↑ measures, raw ÷ target for ↓ measures; 1.0 = raw, longer is better</text>`,
+    `<text x="8" y="40" class="group">bar = target ÷ raw for ↑ measures, raw ÷ target for ↓ measures; 1.0 = raw, longer is better</text>`,
     legend,
     ...parts,
     `<line x1="${one}" y1="${TOP - 8}" x2="${one}" y2="${y}" stroke="#555" stroke-dasharray="4 3"/>`,
