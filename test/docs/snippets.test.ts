@@ -5,6 +5,7 @@
  *
  *   'ignis-websocket'         -> src/index.ts
  *   'ignis-websocket/client'  -> src/client/index.ts
+ *   'ignis-websocket/emitter' -> src/emitter/index.ts
  *   './x', '../x'             -> resolved from the Markdown file's folder
  *
  * A block fenced ```ts snippet-skip is not compiled (see wiki/README.md: keep those rare).
@@ -114,6 +115,7 @@ test('every ```ts block in README.md and wiki/*.md type-checks', async () => {
           paths: {
             'ignis-websocket': [`${src}/index.ts`],
             'ignis-websocket/client': [`${src}/client/index.ts`],
+            'ignis-websocket/emitter': [`${src}/emitter/index.ts`],
           },
         },
         include: ['*.ts'],
