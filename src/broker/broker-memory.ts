@@ -67,6 +67,10 @@ export class InMemoryBroker implements IWebSocketBroker {
 
   async settled(): Promise<void> {}
 
+  isSettled(): boolean {
+    return true;
+  }
+
   async stop(): Promise<void> {
     this.hub.leave(this);
     this.listener = undefined;

@@ -25,6 +25,8 @@ export interface IWebSocketBroker {
   getSubscribedChannels(): string[];
   /** Resolves when every subscription change made so far has been acknowledged by the transport. */
   settled(): Promise<void>;
+  /** True when no subscription change is waiting to be applied or acknowledged (lets callers skip awaiting). */
+  isSettled(): boolean;
   /** Unsubscribes everything and releases connections. */
   stop(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export abstract class InterestBroker {
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
   private inflight: Promise<void> = Promise.resolve();
+  private pendingSets = 0;
   /** Apply change sets strictly one after another (Cluster: overlapping SUBSCRIBEs race ioredis's ready check). */
   protected serializeChanges = false;
 
@@ -67,6 +70,10 @@ export abstract class InterestBroker {
   async settled(): Promise<void> {
     this.flush();
     await this.inflight;
+  }
+
+  isSettled(): boolean {
+    return !this.flushScheduled && this.dirty.size === 0 && this.pendingSets === 0;
   }
 
   /** Forgets every interest; used on stop. */
@@ -110,9 +117,16 @@ export abstract class InterestBroker {
     }
     this.dirty.clear();
     if (toSubscribe.length === 0 && toUnsubscribe.length === 0) return;
-    const apply = () => this.applyInterest(toSubscribe, toUnsubscribe);
+    this.pendingSets++;
+    const apply = async () => {
+      try {
+        await this.applyInterest(toSubscribe, toUnsubscribe);
+      } finally {
+        this.pendingSets--;
+      }
+    };
     // Change sets normally go out at once, so a room's SUBSCRIBE never waits behind others.
-    const applying = this.serializeChanges ? this.inflight.then(apply) : Promise.resolve(apply());
+    const applying = this.serializeChanges ? this.inflight.then(apply) : apply();
     this.inflight = Promise.all([this.inflight, applying]).then(() => undefined);
   }
 }

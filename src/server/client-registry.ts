@@ -106,6 +106,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
    * (so a Redis outage delays an answer by at most that, never stalls it).
    */
   async interestSettled(maxWaitMs: number): Promise<void> {
+    if (this.broker.isSettled()) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.broker.settled(), new Promise<void>(resolve => (timer = setTimeout(resolve, maxWaitMs)))]);
     clearTimeout(timer);

@@ -1,24 +1,20 @@
 import { BaseHelper, getError } from '@venizia/ignis-helpers';
 import { createBroker, type IWebSocketBroker } from '../broker';
 import {
-  WebSocketChannels,
   WebSocketCloseCodes,
   WebSocketDefaults,
-  WebSocketEvents,
   isClientIdShaped,
   type AnyObject,
   type IBunServer,
   type IBunWebSocketHandler,
-  type IWebSocket,
   type IWebSocketClient,
   type IWebSocketDeliveryStats,
   type IWebSocketServerOptions,
-  type TWebSocketErrorCode,
 } from '../common';
-import { LogThrottle } from '../common/log-throttle';
 import { AuthFlow } from './auth-flow';
 import { createBunHandler } from './bun-handler';
 import { ClientRegistry } from './client-registry';
+import { ClientSessions } from './client-session';
 import { CrossInstancePublisher, CrossInstanceReceiver } from './cross-instance';
 import { Delivery } from './delivery';
 import { HeartbeatSweeper } from './heartbeat';
@@ -62,8 +58,8 @@ export class WebSocketServerHelper<
   private readonly limiter: InboundRateLimiter;
   private readonly connectionCap: ConnectionCap;
   private readonly typedEvents: TypedEvents<MetadataType>;
+  private readonly sessions: ClientSessions<AuthDataType, MetadataType>;
   private configured = false;
-  private readonly callbackLogs: LogThrottle;
 
   constructor(private readonly opts: IWebSocketServerOptions<AuthDataType, MetadataType>) {
     super({ scope: WebSocketServerHelper.name, identifier: opts.identifier });
@@ -75,7 +71,6 @@ export class WebSocketServerHelper<
       throw getError({ message: `[${opts.identifier}] 'authenticateFn' is required: it decides who may connect.` });
     }
     const protection = opts.protection ?? {};
-    this.callbackLogs = new LogThrottle(this.logger);
     this.path = opts.path ?? WebSocketDefaults.PATH;
     this.server = opts.server;
     this.defaultRooms = opts.defaultRooms ?? [WebSocketDefaults.ROOM, WebSocketDefaults.NOTIFICATION_ROOM];
@@ -85,17 +80,18 @@ export class WebSocketServerHelper<
     this.delivery = new Delivery<MetadataType>(this.server, this.registry, opts.outboundTransformer, batchLimit, this.logger);
     this.limiter = new InboundRateLimiter(protection.rateLimit);
     this.connectionCap = new ConnectionCap(protection.maxConnectionsPerIp ?? WebSocketDefaults.MAX_CONNECTIONS_PER_IP);
+    this.sessions = new ClientSessions(opts, this.defaultRooms, this.registry, this.delivery, {
+      limiter: this.limiter,
+      connectionCap: this.connectionCap,
+    }, this.logger);
+    const sessions = this.sessions;
     const host = {
       helper: this as WebSocketServerHelper<AuthDataType, MetadataType, any>,
-      sendError: this.sendError.bind(this),
-      sendSystem: this.sendSystem.bind(this),
-      sendReply: this.sendSystem.bind(this),
-      onAdmitted: this.onAdmitted.bind(this),
-      channelsOf: (clientId: string, userId: string | undefined) => [
-        WebSocketChannels.forClient({ clientId }),
-        ...(userId === undefined ? [] : [WebSocketChannels.forUser({ userId })]),
-        ...this.defaultRooms.map(room => WebSocketChannels.forRoom({ room })),
-      ],
+      sendError: sessions.sendError.bind(sessions),
+      sendSystem: sessions.sendSystem.bind(sessions),
+      sendReply: sessions.sendSystem.bind(sessions),
+      onAdmitted: sessions.onAdmitted.bind(sessions),
+      channelsOf: sessions.channelsOf.bind(sessions),
     };
     this.typedEvents = new TypedEvents<MetadataType>(opts.events ?? [], host);
     this.auth = new AuthFlow(opts, opts.authTimeout ?? WebSocketDefaults.AUTH_TIMEOUT, this.registry, host, this.logger);
@@ -133,7 +129,7 @@ export class WebSocketServerHelper<
   async shutdown(): Promise<void> {
     this.heartbeat.stop();
     const clients = [...this.registry.clients.values()];
-    await Promise.all(clients.map(client => this.forget(client.socket)));
+    await Promise.all(clients.map(client => this.sessions.end(client.socket)));
     for (const client of clients) {
       if (client.socket.readyState <= 1) client.socket.close(WebSocketCloseCodes.GOING_AWAY, 'Server shutting down');
     }
@@ -196,7 +192,7 @@ export class WebSocketServerHelper<
       registry: this.registry,
       router: this.router,
       onOpen: socket => this.auth.start(this.registry.add(socket)),
-      onClose: socket => void this.forget(socket),
+      onClose: socket => void this.sessions.end(socket),
     });
   }
 
@@ -292,58 +288,5 @@ export class WebSocketServerHelper<
       if (client) out.push(client);
     }
     return out;
-  }
-
-  private onAdmitted(client: IWebSocketClient<MetadataType>): void {
-    for (const room of this.defaultRooms) this.registry.join(client, room);
-    const connected: AnyObject = { id: client.id, userId: client.userId, time: new Date().toISOString() };
-    if (client.serverPublicKey !== undefined) {
-      connected.serverPublicKey = client.serverPublicKey;
-      connected.salt = client.salt;
-    }
-    // In the clear even when encrypted: the client needs serverPublicKey and salt to derive its key.
-    this.sendSystem(client, WebSocketEvents.CONNECTED, connected);
-    void this.callback('clientConnectedFn', () =>
-      this.opts.clientConnectedFn?.({ clientId: client.id, userId: client.userId, metadata: client.metadata }),
-    );
-  }
-
-  /** Removes a client and runs the disconnect callbacks; safe to call twice. */
-  private async forget(socket: IWebSocket): Promise<void> {
-    const { clientId, ip } = socket.data;
-    const removed = this.registry.remove(clientId);
-    if (!removed) return;
-    this.limiter.forget(clientId);
-    this.connectionCap.release(ip);
-    const who = { clientId, userId: removed.client.userId };
-    if (removed.wasAdmitted) await this.callback('clientDisconnectedFn', () => this.opts.clientDisconnectedFn?.(who));
-    await this.callback('clientRemovedFn', () => this.opts.clientRemovedFn?.(who));
-  }
-
-  private async callback(name: string, run: () => unknown): Promise<void> {
-    try {
-      await run();
-    } catch (error) {
-      this.callbackLogs.error(name, `${name} threw:`, error);
-    }
-  }
-
-  /**
-   * System messages (connected, joined, left, error, replies). Before and including `connected`
-   * they go in the clear; after it an encrypted client gets them through the transformer.
-   */
-  private sendSystem(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): void {
-    if (client.socket.readyState !== 1) return;
-    if (!client.encrypted || event === WebSocketEvents.CONNECTED) {
-      this.delivery.sendFrame(client, JSON.stringify(id === undefined ? { event, data } : { event, data, id }));
-    } else {
-      this.delivery.toClient(client, event, data, id);
-    }
-  }
-
-  private sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string, extra?: AnyObject) {
-    const data: AnyObject = { message, code, ...extra };
-    if (id !== undefined) data.id = id;
-    this.sendSystem(client, WebSocketEvents.ERROR, data, id);
   }
 }
