@@ -36,6 +36,7 @@ export class InMemoryHub {
 /** Broker for one process: Redis pub/sub semantics (async, serialised envelopes) without Redis. */
 export class InMemoryBroker implements IWebSocketBroker {
   readonly kind = 'memory';
+  readonly tracksInterest = false;
   private listener?: TBrokerMessageListener;
 
   constructor(private readonly hub: InMemoryHub = InMemoryHub.shared) {}

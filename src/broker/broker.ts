@@ -13,6 +13,8 @@ export type TBrokerMessageListener = (raw: string) => void;
 export interface IWebSocketBroker {
   /** `'memory'` or `'redis'`, for logs and diagnostics. */
   readonly kind: string;
+  /** Whether `subscribe`/`unsubscribe` do anything (the in-process broker needs no interest). */
+  readonly tracksInterest: boolean;
   /** Connects; with a listener also subscribes to the broadcast channel (a publish-only broker has none). */
   start(listener?: TBrokerMessageListener): Promise<void>;
   /** Publishes an envelope; resolves when the transport accepted it. */
@@ -37,6 +39,7 @@ export interface IWebSocketBroker {
  * a tick costs nothing.
  */
 export abstract class InterestBroker {
+  readonly tracksInterest = true;
   private readonly counts = new Map<string, number>();
   private readonly applied = new Set<string>();
   private readonly dirty = new Set<string>();

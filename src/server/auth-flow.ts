@@ -76,7 +76,8 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
 
     // Listen on the client's channels everywhere before admitting it: once `connected` is sent,
     // a message from any node reaches it. Hold and release net out in one tick, costing nothing.
-    const release = this.registry.holdInterest(this.host.channelsOf(client.id, result.userId));
+    const userId = result.userId;
+    const release = this.registry.holdInterest(() => this.host.channelsOf(client.id, userId));
     await this.registry.interestSettled(WebSocketDefaults.INTEREST_SETTLE_WAIT);
     if (!this.isPending(client)) {
       release();

@@ -8,6 +8,8 @@ import {
 } from '../common';
 import type { IWebSocketBroker } from '../broker';
 
+const noop = (): void => undefined;
+
 /**
  * The three indexes (clients, users, rooms) and the Bun topic and broker subscriptions that
  * follow them. Every membership change goes through here, so the indexes, the socket's topics
@@ -112,8 +114,10 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     clearTimeout(timer);
   }
 
-  /** Holds broker interest in `channels` ahead of a membership change; call the result to release. */
-  holdInterest(channels: string[]): () => void {
+  /** Holds broker interest in `channels()` ahead of a membership change; call the result to release. */
+  holdInterest(channelsOf: () => string[]): () => void {
+    if (!this.broker.tracksInterest) return noop;
+    const channels = channelsOf();
     for (const channel of channels) this.broker.subscribe(channel);
     return () => {
       for (const channel of channels) this.broker.unsubscribe(channel);
