@@ -5,6 +5,7 @@ import type { IStoreData } from '../scenarios/store';
 import { TARGETS, type TTargetName } from '../scenarios/targets';
 import type { IMetricRow } from './aggregate';
 import { formatRatio, formatValue } from './format';
+import { renderVerdicts } from './verdicts';
 
 /** Everything the report is made from. */
 export interface IReportInput {
@@ -91,6 +92,10 @@ export const renderMarkdown = (input: IReportInput): string => {
     ...table(input),
     '',
     '![relative to raw Bun](chart.svg)',
+    '',
+    '## Targets of the issue (ours-memory unless the goal says otherwise)',
+    '',
+    ...renderVerdicts(input.rows),
     '',
     '## How it is measured',
     '',
