@@ -151,6 +151,27 @@ describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
     expect(node.helper.getClients().size).toBe(0);
   });
 
+  test('a fan-out runs at most encryptedBatchLimit transformer calls at once, and every member gets its message', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    node = await startNode({
+      encryptedBatchLimit: 3,
+      outboundTransformer: async ({ event, data }) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await Bun.sleep(2);
+        inFlight--;
+        return { event: 'wrapped', data: { event, data } };
+      },
+    });
+    const clients = await Promise.all(Array.from({ length: 12 }, () => TestClient.connect(node!.url)));
+    for (const c of clients) node.helper.enableClientEncryption({ clientId: c.id });
+    node.helper.sendToRoom({ room: 'ws-default', event: 'fan', data: 7 });
+    for (const c of clients) expect((await c.next('wrapped')).data).toEqual({ event: 'fan', data: 7 });
+    expect(peak).toBe(3);
+    for (const c of clients) await c.close();
+  });
+
   test('a throwing transformer drops only that message, counted and logged', async () => {
     node = await startNode({
       outboundTransformer: () => {
