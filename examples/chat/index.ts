@@ -7,29 +7,15 @@
  *   INSTANCE   name shown in the page (default chat@<port>)
  */
 import { concretePort } from '../shared/free-port';
+import { startApp, type IStartedApp } from '../shared/start-app';
 import { ChatApp, type IChatAppOptions } from './app';
 
-export interface IRunningChat {
-  app: ChatApp;
-  url: string;
-  stop(): Promise<void>;
-}
+/** The running chat: its app, http base URL and `stop()`. */
+export type IRunningChat = IStartedApp<ChatApp>;
 
 /** Builds and starts the chat (port 0: any free port); `stop()` closes every socket (1001) and the Redis connections. */
-export const startChat = async (options: IChatAppOptions): Promise<IRunningChat> => {
-  const app = new ChatApp({ ...options, port: concretePort(options.port) });
-  app.init();
-  try {
-    await app.start();
-  } catch (error) {
-    // The HTTP server may already listen when a post-start hook (the WebSocket server) fails.
-    await Promise.resolve(app.stop()).catch(() => {});
-    throw error;
-  }
-  const url = `http://localhost:${app.getServerPort()}`;
-  // The component makes app.stop() wait for the WebSocket server to shut down.
-  return { app, url, stop: async () => void (await app.stop()) };
-};
+export const startChat = (options: IChatAppOptions): Promise<IRunningChat> =>
+  startApp(new ChatApp({ ...options, port: concretePort(options.port) }));
 
 if (import.meta.main) {
   const port = Number(process.env.PORT || 3000);

@@ -33,6 +33,7 @@ import {
 } from 'ignis-websocket';
 import { z } from 'zod';
 import { concretePort } from '../shared/free-port';
+import { startApp } from '../shared/start-app';
 
 /** Demo secret; a real app reads it from its configuration. */
 const JWT_SECRET = process.env.JWT_SECRET ?? 'encrypted-example-secret-change-me-0123456789';
@@ -114,19 +115,8 @@ export class EncryptedApp extends BaseApplication {
 }
 
 /** Starts the server (port 0: any free port); `url` is its http base, `stop()` closes every socket and the server. */
-export const startEncryptedServer = async (opts: { host?: string; port: number }) => {
-  const app = new EncryptedApp({ host: opts.host ?? '127.0.0.1', port: concretePort(opts.port) });
-  app.init();
-  try {
-    await app.start();
-  } catch (error) {
-    // The HTTP server may already listen when a post-start hook (the WebSocket server) fails.
-    await Promise.resolve(app.stop()).catch(() => {});
-    throw error;
-  }
-  const url = `http://localhost:${app.getServerPort()}`;
-  return { app, url, stop: async () => void (await app.stop()) };
-};
+export const startEncryptedServer = (opts: { host?: string; port: number }) =>
+  startApp(new EncryptedApp({ host: opts.host ?? '127.0.0.1', port: concretePort(opts.port) }));
 
 if (import.meta.main) {
   const server = await startEncryptedServer({ host: process.env.HOST, port: Number(process.env.PORT || 3001) }).catch((error: Error) => {
