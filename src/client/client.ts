@@ -9,7 +9,7 @@
  * await client.connect();
  * await client.join(['room-1']);
  */
-import { WebSocketCloseCodes, WebSocketEvents } from '../common/constants';
+import { WebSocketCloseCodes, WebSocketDefaults, WebSocketEvents } from '../common/constants';
 import type { AnyObject, IWebSocketMessage } from '../common/types';
 import {
   type TWebSocketClientConnectionState,
@@ -40,7 +40,6 @@ type TDeferred = { resolve: (identity: IWebSocketClientIdentity) => void; reject
 type TSendArgs<T> = undefined extends T ? [data?: T] : [data: T];
 /** Data of `<K>:reply` when the server map declares it, otherwise unknown. */
 type TReplyOf<ServerEvents, K extends string> = `${K}:reply` extends keyof ServerEvents ? ServerEvents[`${K}:reply`] : unknown;
-const REPLY_SUFFIX = ':reply';
 
 const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
@@ -230,7 +229,7 @@ export class WebSocketClient<
       case WebSocketEvents.CONNECTED:
         return; // a repeated `connected` changes nothing
     }
-    if (message.id !== undefined && message.event.endsWith(REPLY_SUFFIX) && this.requests.resolve(message.id, message.data)) return;
+    if (message.id !== undefined && message.event.endsWith(WebSocketDefaults.REPLY_SUFFIX) && this.requests.resolve(message.id, message.data)) return;
     if (Lifecycle.isValid(message.event)) {
       const text = `Dropped a server event named like the lifecycle event '${message.event}'`;
       return this.emit(Lifecycle.ERROR, { source: 'client', code: ErrorCodes.RESERVED_EVENT, message: text });
