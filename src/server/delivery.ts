@@ -103,9 +103,12 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
     this.publishTopic(WebSocketDefaults.BROADCAST_TOPIC, event, data, this.registry.clients.keys());
   }
 
-  /** Resolves when every encrypted send queued so far has finished (for shutdown and tests). */
-  async settle(): Promise<void> {
-    await Promise.all(this.chains.values());
+  /** Resolves when every encrypted send queued so far has finished, or after `maxWaitMs` (shutdown, tests). */
+  async settle(maxWaitMs = 1_000): Promise<void> {
+    if (this.chains.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(this.chains.values()), new Promise<void>(resolve => (timer = setTimeout(resolve, maxWaitMs)))]);
+    clearTimeout(timer);
   }
 
   private publishTopic(topic: string, event: string, data: unknown, members: Iterable<string>): void {

@@ -128,6 +128,8 @@ export class WebSocketServerHelper<
   /** Stops the sweep, closes every client with 1001 after its disconnect callbacks, quits the broker. */
   async shutdown(): Promise<void> {
     this.heartbeat.stop();
+    // Encrypted sends already accepted go out before the sockets close (bounded: a hung transformer cannot stall shutdown).
+    await this.delivery.settle();
     const clients = [...this.registry.clients.values()];
     await Promise.all(clients.map(client => this.sessions.end(client.socket)));
     for (const client of clients) {
@@ -267,11 +269,12 @@ export class WebSocketServerHelper<
   }): void {
     const { destination, payload, doLog, cb } = opts;
     const { topic: event, data } = payload;
+    const local = destination === undefined ? undefined : this.registry.getAuthenticated(destination);
     if (destination === undefined) {
       this.delivery.toAll(event, data);
       this.publisher.broadcast(event, data);
-    } else if (this.registry.getAuthenticated(destination)) {
-      this.delivery.toClient(this.registry.getAuthenticated(destination)!, event, data);
+    } else if (local) {
+      this.delivery.toClient(local, event, data);
     } else {
       this.delivery.toRoom(destination, event, data);
       this.publisher.roomOrRemoteClient(destination, event, data);

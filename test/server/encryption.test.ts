@@ -172,6 +172,21 @@ describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
     for (const c of clients) await c.close();
   });
 
+  test('shutdown delivers encrypted sends already accepted before closing with 1001', async () => {
+    node = await startNode({
+      outboundTransformer: async ({ event, data }) => {
+        await Bun.sleep(5);
+        return { event: 'wrapped', data: { event, data } };
+      },
+    });
+    const client = await TestClient.connect(node.url);
+    node.helper.enableClientEncryption({ clientId: client.id });
+    for (let i = 0; i < 5; i++) node.helper.sendToClient({ clientId: client.id, event: 'last-words', data: i });
+    await node.helper.shutdown();
+    expect((await client.closed).code).toBe(1001);
+    expect(client.all('wrapped').map(f => f.data.data)).toEqual([0, 1, 2, 3, 4]);
+  });
+
   test('a throwing transformer drops only that message, counted and logged', async () => {
     node = await startNode({
       outboundTransformer: () => {
