@@ -140,6 +140,7 @@ describe('two helpers on one Redis', () => {
     await emitter.toClient({ clientId: s2.id, event: 'e-client', data: 2 });
     await emitter.toRoom({ room: 'ops', event: 'e-room', data: 3, exclude: [other.id] });
     await emitter.toRoom({ room: 'ops', event: 'e-room-all', data: 4 });
+    await emitter.broadcast({ event: 'e-all-ex', data: 6, exclude: [s2.id] });
     await emitter.broadcast({ event: 'e-all', data: 5 });
     for (const c of [s1, s2, other]) await c.next('e-all');
     await emitter.shutdown();
@@ -149,6 +150,7 @@ describe('two helpers on one Redis', () => {
     expect([count(s1, 'e-room'), count(s2, 'e-room'), count(other, 'e-room')]).toEqual([1, 0, 0]);
     expect([count(s1, 'e-room-all'), count(s2, 'e-room-all'), count(other, 'e-room-all')]).toEqual([1, 0, 1]);
     expect([count(s1, 'e-all'), count(s2, 'e-all'), count(other, 'e-all')]).toEqual([1, 1, 1]);
+    expect([count(s1, 'e-all-ex'), count(s2, 'e-all-ex'), count(other, 'e-all-ex')]).toEqual([1, 0, 1]);
   });
 
   test('a malformed message on a channel is dropped and counted; delivery goes on', async () => {
