@@ -1,5 +1,6 @@
-import { WebSocketChannels, type IRedisSocketMessage } from '../common';
-import type { IWebSocketBroker, TBrokerMessageListener } from './broker';
+import type { IRedisSocketMessage } from '../protocol';
+import type { IBrokerListener, IWebSocketBroker } from './broker';
+import { decodeEnvelope, encodeEnvelope } from './envelope';
 
 /**
  * The brokers of one process. Every helper and emitter created without a Redis connection
@@ -22,38 +23,46 @@ export class InMemoryHub {
     this.members.delete(broker);
   }
 
-  /** Hands the message to every other listening broker; serialises only if there is one. */
-  publish(message: IRedisSocketMessage, from: InMemoryBroker): void {
+  /** Hands the encoded message to every other listening broker; encodes only if there is one. */
+  publish(channel: string, message: IRedisSocketMessage, from: InMemoryBroker): void {
     let raw: string | undefined;
     for (const member of this.members) {
       if (member === from) continue;
-      raw ??= JSON.stringify(message);
-      member.deliverLater(raw);
+      raw ??= encodeEnvelope(message);
+      member.deliverLater(channel, raw);
     }
   }
 }
 
-/** Broker for one process: Redis pub/sub semantics (async, serialised envelopes) without Redis. */
+/**
+ * Broker for one process: Redis pub/sub semantics (asynchronous, each node gets its own decoded
+ * copy of the envelope) without Redis. Tracks no interest: see `InMemoryHub`.
+ */
 export class InMemoryBroker implements IWebSocketBroker {
   readonly kind = 'memory';
   readonly tracksInterest = false;
-  private listener?: TBrokerMessageListener;
+  private listener?: IBrokerListener;
 
   constructor(private readonly hub: InMemoryHub = InMemoryHub.shared) {}
 
-  async start(listener?: TBrokerMessageListener): Promise<void> {
+  async start(listener?: IBrokerListener): Promise<void> {
     this.listener = listener;
     if (listener) this.hub.join(this);
   }
 
-  async publish(_channel: string, message: IRedisSocketMessage): Promise<void> {
-    this.hub.publish(message, this);
+  async publish(channel: string, message: IRedisSocketMessage): Promise<void> {
+    this.hub.publish(channel, message, this);
   }
 
   /** Called by the hub; async like a network hop so ordering assumptions match Redis. */
-  deliverLater(raw: string): void {
+  deliverLater(channel: string, raw: string): void {
     const listener = this.listener;
-    if (listener) queueMicrotask(() => listener(raw));
+    if (!listener) return;
+    queueMicrotask(() => {
+      const message = decodeEnvelope(raw);
+      if (message) listener.message(message, channel);
+      else listener.malformed(channel, raw.length);
+    });
   }
 
   /** Interest is not tracked in one process (see `InMemoryHub`). */
@@ -61,9 +70,9 @@ export class InMemoryBroker implements IWebSocketBroker {
 
   unsubscribe(_channel: string): void {}
 
-  /** A listening in-memory broker receives everything published in the process. */
+  /** Subscribes to nothing: a listening in-memory broker receives everything published in the process. */
   getSubscribedChannels(): string[] {
-    return this.listener ? [WebSocketChannels.BROADCAST] : [];
+    return [];
   }
 
   async settled(): Promise<void> {}

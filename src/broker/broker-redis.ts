@@ -1,27 +1,23 @@
 import { getError, type DefaultRedisHelper, type Logger } from '@venizia/ignis-helpers';
-import { WebSocketChannels, type IRedisSocketMessage } from '../common';
-import { LogThrottle } from '../common/log-throttle';
-import { InterestBroker, type IWebSocketBroker, type TBrokerMessageListener } from './broker';
-import { closeClient, connectClient, duplicateForPubSub, type TRedisClient } from './redis-connection';
-
-/** `host:port` (or the cluster's startup nodes) of the app's Redis connection, for error messages. */
-const describeTarget = (helper: DefaultRedisHelper): string => {
-  const client = helper.getClient() as TRedisClient & { options?: { host?: string; port?: number }; startupNodes?: unknown[] };
-  if ((client as { isCluster?: boolean }).isCluster) return `cluster ${JSON.stringify(client.startupNodes ?? [])}`;
-  return `${client.options?.host ?? '?'}:${client.options?.port ?? '?'}`;
-};
+import { WebSocketChannels, type IRedisSocketMessage } from '../protocol';
+import { LogThrottle } from '../logging/log-throttle';
+import type { IBrokerListener, IWebSocketBroker } from './broker';
+import { decodeEnvelope, encodeEnvelope } from './envelope';
+import { InterestBroker } from './interest-broker';
+import { closeClient, connectClient, describeTarget, duplicateForPubSub, type TRedisClient } from './redis-connection';
 
 /**
  * Redis pub/sub broker: one connection publishes, one subscribes (only when a listener is
- * given). Channel names and the envelope are the contract's, so emitters of either
- * implementation interoperate. ioredis resubscribes on reconnect; publishes made while Redis
- * is away wait in the offline queue and go out when it is back.
+ * given), and the node subscribes only to the channels it hosts (interest-broker.ts). Channel
+ * names and the envelope are the contract's, so emitters of either implementation interoperate.
+ * ioredis resubscribes on reconnect; publishes made while Redis is away wait in the offline
+ * queue and go out when it is back.
  */
 export class RedisBroker extends InterestBroker implements IWebSocketBroker {
-  readonly kind = 'redis';
+  readonly kind: string = 'redis';
   private pub?: TRedisClient;
   private sub?: TRedisClient;
-  private readonly logs: LogThrottle;
+  protected readonly logs: LogThrottle;
 
   constructor(
     private readonly redisConnection: DefaultRedisHelper,
@@ -31,13 +27,16 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
     this.logs = new LogThrottle(logger);
   }
 
-  async start(listener?: TBrokerMessageListener): Promise<void> {
+  async start(listener?: IBrokerListener): Promise<void> {
     this.pub = this.watch(duplicateForPubSub(this.redisConnection), 'pub');
-    this.serializeChanges = (this.pub as { isCluster?: boolean }).isCluster === true;
     const connecting = [connectClient(this.pub)];
     if (listener) {
       this.sub = this.watch(duplicateForPubSub(this.redisConnection), 'sub');
-      this.sub.on('message', (_channel: string, raw: string) => listener(raw));
+      this.sub.on('message', (channel: string, raw: string) => {
+        const message = decodeEnvelope(raw);
+        if (message) listener.message(message, channel);
+        else listener.malformed(channel, raw.length);
+      });
       connecting.push(connectClient(this.sub));
     }
     try {
@@ -45,15 +44,15 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
     } catch (error) {
       await this.stop();
       throw getError({
-        message: `[RedisBroker] cannot reach Redis at ${describeTarget(this.redisConnection)} for WebSocket pub/sub (${String((error as Error)?.message ?? error).replace(/\.$/, '')}); check that redis-server is running and reachable`,
+        message: `[${this.constructor.name}] cannot reach Redis at ${describeTarget(this.redisConnection)} for WebSocket pub/sub (${String((error as Error)?.message ?? error).replace(/\.$/, '')}); check that redis-server is running and reachable`,
       });
     }
     if (listener) this.pin(WebSocketChannels.BROADCAST);
   }
 
   async publish(channel: string, message: IRedisSocketMessage): Promise<void> {
-    if (!this.pub) throw new Error('RedisBroker.publish called before start()');
-    await this.pub.publish(channel, JSON.stringify(message));
+    if (!this.pub) throw getError({ message: `[${this.constructor.name}] publish() called before start(); call configure() first.` });
+    await this.pub.publish(channel, encodeEnvelope(message));
   }
 
   async stop(): Promise<void> {

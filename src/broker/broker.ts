@@ -1,29 +1,38 @@
 /**
- * Cross-instance transport behind one interface. `InMemoryBroker` (broker-memory.ts) serves a
- * single process with no Redis; `RedisBroker` (broker-redis.ts) serves many nodes. Both are
- * interest-based: a node subscribes only to the channels of the rooms, users and clients it
- * hosts, reference-counted, so a message reaches only the nodes that need it.
+ * Cross-instance transport behind one interface, one file per backend:
+ * - `InMemoryBroker` (broker-memory.ts): one process, no Redis; tracks no interest, every
+ *   message reaches every other broker of the process.
+ * - `RedisBroker` (broker-redis.ts): one Redis server; interest-based (see interest-broker.ts).
+ * - `RedisClusterBroker` (broker-redis-cluster.ts): a Redis Cluster; interest-based, subscription
+ *   changes applied one at a time.
+ * Every broker encodes and validates its own wire envelope (envelope.ts): listeners receive
+ * typed, validated messages only.
  */
-import type { IRedisSocketMessage } from '../common';
+import type { IRedisSocketMessage } from '../protocol';
 
-/** Called with each raw message received on a subscribed channel. */
-export type TBrokerMessageListener = (raw: string) => void;
+/** Receives what arrives on the channels a broker listens on. */
+export interface IBrokerListener {
+  /** A validated envelope that arrived on `channel` (this node's own echoes included). */
+  message(message: IRedisSocketMessage, channel: string): void;
+  /** Something arrived on `channel` that is not a valid envelope; it has been dropped. */
+  malformed(channel: string, bytes: number): void;
+}
 
 /** The transport a `WebSocketServerHelper` or `WebSocketEmitter` publishes and subscribes through. */
 export interface IWebSocketBroker {
-  /** `'memory'` or `'redis'`, for logs and diagnostics. */
+  /** `'memory'`, `'redis'` or `'redis-cluster'`, for logs and diagnostics. */
   readonly kind: string;
   /** Whether `subscribe`/`unsubscribe` do anything (the in-process broker needs no interest). */
   readonly tracksInterest: boolean;
-  /** Connects; with a listener also subscribes to the broadcast channel (a publish-only broker has none). */
-  start(listener?: TBrokerMessageListener): Promise<void>;
-  /** Publishes an envelope; resolves when the transport accepted it. */
+  /** Connects; with a listener also starts receiving (a publish-only broker has none). */
+  start(listener?: IBrokerListener): Promise<void>;
+  /** Encodes and publishes an envelope; resolves when the transport accepted it. */
   publish(channel: string, message: IRedisSocketMessage): Promise<void>;
   /** Adds one reference to a channel; the first one subscribes. */
   subscribe(channel: string): void;
   /** Drops one reference; the last one unsubscribes. */
   unsubscribe(channel: string): void;
-  /** Channels currently subscribed (after batching). */
+  /** Channels currently subscribed on the transport (after batching); empty when interest is not tracked. */
   getSubscribedChannels(): string[];
   /** Resolves when every subscription change made so far has been acknowledged by the transport. */
   settled(): Promise<void>;
@@ -31,105 +40,4 @@ export interface IWebSocketBroker {
   isSettled(): boolean;
   /** Unsubscribes everything and releases connections. */
   stop(): Promise<void>;
-}
-
-/**
- * Reference counting and batching shared by both brokers. Changes made in one tick are applied
- * as one subscribe and one unsubscribe call, netted, so a room that empties and refills within
- * a tick costs nothing.
- */
-export abstract class InterestBroker {
-  readonly tracksInterest = true;
-  private readonly counts = new Map<string, number>();
-  private readonly applied = new Set<string>();
-  private readonly dirty = new Set<string>();
-  private flushScheduled = false;
-  private inflight: Promise<void> = Promise.resolve();
-  private pendingSets = 0;
-  /** Apply change sets strictly one after another (Cluster: overlapping SUBSCRIBEs race ioredis's ready check). */
-  protected serializeChanges = false;
-
-  subscribe(channel: string): void {
-    const count = (this.counts.get(channel) ?? 0) + 1;
-    this.counts.set(channel, count);
-    if (count === 1) this.markDirty(channel);
-  }
-
-  unsubscribe(channel: string): void {
-    const count = this.counts.get(channel);
-    if (count === undefined) return;
-    if (count > 1) {
-      this.counts.set(channel, count - 1);
-      return;
-    }
-    this.counts.delete(channel);
-    this.markDirty(channel);
-  }
-
-  getSubscribedChannels(): string[] {
-    return [...this.applied];
-  }
-
-  async settled(): Promise<void> {
-    this.flush();
-    await this.inflight;
-  }
-
-  isSettled(): boolean {
-    return !this.flushScheduled && this.dirty.size === 0 && this.pendingSets === 0;
-  }
-
-  /** Forgets every interest; used on stop. */
-  protected resetInterest(): void {
-    this.counts.clear();
-    this.dirty.clear();
-    this.applied.clear();
-  }
-
-  /** Marks a channel as always wanted (the broadcast channel). */
-  protected pin(channel: string): void {
-    this.subscribe(channel);
-    this.flush();
-  }
-
-  /** Applies netted changes to the transport; resolves when acknowledged (never rejects). */
-  protected abstract applyInterest(subscribe: string[], unsubscribe: string[]): Promise<void> | void;
-
-  private markDirty(channel: string): void {
-    this.dirty.add(channel);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    queueMicrotask(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.dirty.size === 0) return;
-    const toSubscribe: string[] = [];
-    const toUnsubscribe: string[] = [];
-    for (const channel of this.dirty) {
-      const wanted = this.counts.has(channel);
-      const has = this.applied.has(channel);
-      if (wanted && !has) {
-        toSubscribe.push(channel);
-        this.applied.add(channel);
-      } else if (!wanted && has) {
-        toUnsubscribe.push(channel);
-        this.applied.delete(channel);
-      }
-    }
-    this.dirty.clear();
-    if (toSubscribe.length === 0 && toUnsubscribe.length === 0) return;
-    this.pendingSets++;
-    const apply = async () => {
-      try {
-        await this.applyInterest(toSubscribe, toUnsubscribe);
-      } finally {
-        this.pendingSets--;
-      }
-    };
-    // Change sets normally go out at once, so a room's SUBSCRIBE never waits behind others.
-    const applying = this.serializeChanges ? this.inflight.then(apply) : apply();
-    this.inflight = Promise.all([this.inflight, applying]).then(() => undefined);
-  }
 }

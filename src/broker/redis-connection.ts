@@ -4,7 +4,17 @@ import type { Cluster, Redis } from 'ioredis';
 /** A connection duplicated from the app's Redis helper: single node or Cluster. */
 export type TRedisClient = Redis | Cluster;
 
-const isCluster = (client: TRedisClient): client is Cluster => (client as Cluster).isCluster === true;
+const isCluster = (client: TRedisClient): client is Cluster => 'isCluster' in client && client.isCluster === true;
+
+/** True when the app's helper holds a Redis Cluster connection. */
+export const isClusterConnection = (helper: DefaultRedisHelper): boolean => isCluster(helper.getClient());
+
+/** `host:port` (or the cluster's startup nodes) of the app's Redis connection, for error messages. */
+export const describeTarget = (helper: DefaultRedisHelper): string => {
+  const client = helper.getClient();
+  if (isCluster(client)) return 'a Redis Cluster';
+  return `${client.options.host ?? '?'}:${client.options.port ?? '?'}`;
+};
 
 /** Backoff that never gives up: 100 ms doubling to 2 s, so a Redis restart is always survived. */
 const retryForever = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000);
@@ -15,7 +25,7 @@ const retryForever = (attempt: number): number => Math.min(100 * 2 ** Math.min(a
  * because a WebSocket node must resume cross-node delivery after Redis comes back on its own.
  */
 export const duplicateForPubSub = (helper: DefaultRedisHelper): TRedisClient => {
-  const client = helper.getClient() as TRedisClient;
+  const client = helper.getClient();
   if (isCluster(client)) {
     return client.duplicate([], {
       lazyConnect: true,

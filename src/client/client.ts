@@ -9,8 +9,8 @@
  * await client.connect();
  * await client.join(['room-1']);
  */
-import { WebSocketCloseCodes, WebSocketDefaults, WebSocketEvents } from '../common/constants';
-import type { AnyObject, IWebSocketMessage } from '../common/types';
+import { WebSocketCloseCodes, WebSocketDefaults, WebSocketEvents } from '../protocol/constants';
+import type { AnyObject, IWebSocketMessage } from '../protocol/types';
 import {
   type TWebSocketClientConnectionState,
   WebSocketClientConnectionStates as States,

@@ -3,14 +3,14 @@
  * `connected`, then decode every frame in arrival order. Reconnecting, heartbeats and rooms are
  * the owner's business (`client.ts`); a connection never retries and reports its end once.
  */
-import { WebSocketCloseCodes, WebSocketEvents } from '../common/constants';
-import { decryptText, deriveAesKey, generateEcdhKeyPair } from '../common/crypto';
-import type { AnyObject, IWebSocketMessage, ValueOrPromise } from '../common/types';
+import { WebSocketCloseCodes, WebSocketEvents, WebSocketReadyStates } from '../protocol/constants';
+import { decryptText, deriveAesKey, generateEcdhKeyPair } from '../protocol/crypto';
+import type { AnyObject, IWebSocketMessage, ValueOrPromise } from '../protocol/types';
 import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants';
 import { frameToText, isEncryptedPayload, parseServerMessage, readServerError } from './frame';
 import type { IClientSocket, IWebSocketClientErrorEvent, IWebSocketClientIdentity, TClientSocketConstructor } from './types';
 
-const SOCKET_OPEN = 1;
+/** Close code of a socket that ended without a close frame (network loss) or could not be built. */
 const ABNORMAL_CLOSE = 1006;
 
 const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
@@ -19,8 +19,6 @@ const describe = (cause: unknown): string => (cause instanceof Error ? cause.mes
 export interface IConnectionEnd {
   code: number;
   reason: string;
-  /** Whether authentication finished (`onReady` fired). */
-  wasReady: boolean;
   /** Last server `error` before authentication finished; explains a 4001 / 4003 / 4004. */
   serverError?: { message: string; code: string };
 }
@@ -105,10 +103,10 @@ export class ClientConnection {
   }
 
   /** Closes from our side without reporting an end (the owner already knows). */
-  dispose(reason = 'client closed'): void {
+  dispose(): void {
     if (this.ended) return;
     this.ended = true;
-    this.detach(WebSocketClientDefaults.NORMAL_CLOSE, reason);
+    this.detach('client closed');
   }
 
   private authenticate(): void {
@@ -118,7 +116,7 @@ export class ClientConnection {
   }
 
   private write(message: IWebSocketMessage): boolean {
-    if (!this.socket || this.socket.readyState !== SOCKET_OPEN) return false;
+    if (!this.socket || this.socket.readyState !== WebSocketReadyStates.OPEN) return false;
     try {
       this.socket.send(JSON.stringify(message));
       return true;
@@ -214,22 +212,22 @@ export class ClientConnection {
   private end(opts: { code: number; reason: string }): void {
     if (this.ended) return;
     this.ended = true;
-    this.detach(WebSocketClientDefaults.NORMAL_CLOSE, opts.reason);
-    const end: IConnectionEnd = { code: opts.code, reason: opts.reason, wasReady: this.ready };
+    this.detach(opts.reason);
+    const end: IConnectionEnd = { code: opts.code, reason: opts.reason };
     if (this.serverError) end.serverError = this.serverError;
     this.opts.hooks.onEnd(end);
   }
 
-  private detach(code: number, reason: string): void {
+  private detach(reason: string): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     const socket = this.socket;
     if (!socket) return;
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    if (socket.readyState > SOCKET_OPEN) return;
+    if (socket.readyState >= WebSocketReadyStates.CLOSING) return;
     try {
       // Browsers throw on reasons over 123 UTF-8 bytes: keep printable ASCII and cut.
-      socket.close(code, reason.replace(/[^\x20-\x7e]/g, '').slice(0, 120));
+      socket.close(WebSocketClientDefaults.NORMAL_CLOSE, reason.replace(/[^\x20-\x7e]/g, '').slice(0, 120));
     } catch {
       socket.close();
     }

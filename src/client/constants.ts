@@ -1,8 +1,8 @@
 /**
  * Words of the client library: connection states, lifecycle events, client-side error codes and
- * defaults. Protocol words (wire events, close codes) stay in `src/common/constants.ts`.
+ * defaults. Protocol words (wire events, close codes, limits) stay in `src/protocol/constants.ts`.
  */
-import type { TConstValue } from '../common/constants';
+import { MAX_ROOMS_PER_REQUEST, type TConstValue } from '../protocol/constants';
 
 /** Where a `WebSocketClient` is in its life. */
 export class WebSocketClientConnectionStates {
@@ -78,8 +78,8 @@ export class WebSocketClientDefaults {
   static readonly RECONNECT_MAX_DELAY_MS = 30_000;
   static readonly RECONNECT_MAX_ATTEMPTS = Number.POSITIVE_INFINITY;
   static readonly REQUEST_TIMEOUT_MS = 10_000;
-  /** Rooms per `join` when re-joining after a reconnect; the server refuses more than 100 at once. */
-  static readonly REJOIN_BATCH_SIZE = 100;
+  /** Rooms per `join` when re-joining after a reconnect: the most the server accepts in one request. */
+  static readonly REJOIN_BATCH_SIZE = MAX_ROOMS_PER_REQUEST;
   /** Close code the client uses for its own, deliberate closes. */
   static readonly NORMAL_CLOSE = 1000;
 }

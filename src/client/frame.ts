@@ -2,8 +2,8 @@
  * Turning raw server frames into messages without ever throwing: anything that is not a JSON
  * `{ event, data?, id? }` object comes back as `null` for the caller to report and drop.
  */
-import type { IEncryptedPayload } from '../common/crypto';
-import type { IWebSocketMessage } from '../common/types';
+import type { IEncryptedPayload } from '../protocol/crypto';
+import type { IWebSocketMessage } from '../protocol/types';
 
 const decoder = new TextDecoder();
 

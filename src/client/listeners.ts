@@ -31,11 +31,6 @@ export class ListenerRegistry {
     if (!handler || set.size === 0) this.handlers.delete(event);
   }
 
-  /** Whether anything listens to `event`. */
-  has(event: string): boolean {
-    return (this.handlers.get(event)?.size ?? 0) > 0;
-  }
-
   /** Calls every handler of `event` with `data`; throws and rejections go to `onHandlerError`. */
   emit(event: string, data: unknown): void {
     const set = this.handlers.get(event);
@@ -51,10 +46,5 @@ export class ListenerRegistry {
         this.onHandlerError({ event, error });
       }
     }
-  }
-
-  /** Drops every handler. */
-  clear(): void {
-    this.handlers.clear();
   }
 }

@@ -4,8 +4,8 @@
  * ask for the same rooms again. Default rooms the server adds on its own are not tracked: the
  * server adds them again itself.
  */
-import { WebSocketEvents } from '../common/constants';
-import type { IWebSocketMessage } from '../common/types';
+import { WebSocketEvents } from '../protocol/constants';
+import type { IWebSocketMessage } from '../protocol/types';
 import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants';
 import { WebSocketClientError } from './errors';
 import { readRoomsAck } from './frame';
@@ -31,10 +31,6 @@ export class RoomMembership {
   /** Rooms joined through `join()` and not left since. */
   list(): string[] {
     return [...this.joined];
-  }
-
-  get size(): number {
-    return this.joined.size;
   }
 
   join(rooms: string[]): Promise<IWebSocketRoomsAck> {

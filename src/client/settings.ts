@@ -2,7 +2,7 @@
  * Options in, settings out: defaults applied and bad values refused at construction, so a typo
  * fails loudly at `new WebSocketClient()` instead of misbehaving on the first reconnect.
  */
-import type { AnyObject, ValueOrPromise } from '../common/types';
+import type { AnyObject, ValueOrPromise } from '../protocol/types';
 import { WebSocketClientDefaults as Defaults } from './constants';
 import type { IReconnectPolicy } from './reconnect-scheduler';
 import type { IWebSocketClientOptions, TClientSocketConstructor } from './types';

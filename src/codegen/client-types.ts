@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { WebSocketDefaults, type IWebSocketEventDefinition, type IWebSocketSchema } from '../common';
+import { WebSocketDefaults } from '../protocol';
+import { type IWebSocketEventDefinition, type IWebSocketSchema } from '../server/types';
 import { jsonSchemaToTs } from './json-schema-to-ts';
 
 /** Inputs of the generator: the app's typed inbound events and its server -> client schemas. */

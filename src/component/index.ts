@@ -2,12 +2,11 @@
 export * from './keys';
 export * from './types';
 export * from './websocket.component';
+export * from './read-binding';
 export * from './lazy-helper';
 export * from './bun-fetch';
 export * from './runtime';
-export { ClientKeyStore } from './services/client-key-store';
+export { ClientKeyStore, EcdhHandshakeProvider, AesGcmOutboundTransformerProvider, type IClientKeyReservation, type IEcdhAgreement } from './encryption';
 export { JwtAuthenticateProvider, findBearerTokenService } from './providers/jwt-authenticate.provider';
 export { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider';
-export { EcdhHandshakeProvider } from './providers/ecdh-handshake.provider';
-export { AesGcmOutboundTransformerProvider } from './providers/aes-gcm-outbound.provider';
 export { UnsetProvider } from './providers/unset.provider';

@@ -1,8 +1,24 @@
 /**
- * Binding keys of the WebSocket component. The first ten are the contract's keys with the
- * contract's strings, so apps written against the reference component bind the same way.
- * Docs: wiki/component.md#binding-keys
+ * Binding keys of the WebSocket component and the type of value each one holds. The first ten
+ * are the contract's keys with the contract's strings, so apps written against the reference
+ * component bind the same way. Docs: wiki/component.md#binding-keys
  */
+import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
+import type { WebSocketServerHelper } from '../server/helper';
+import type {
+  IWebSocketEventDefinition,
+  TWebSocketAuthenticateFn,
+  TWebSocketClientConnectedFn,
+  TWebSocketClientDisconnectedFn,
+  TWebSocketClientRemovedFn,
+  TWebSocketHandshakeFn,
+  TWebSocketMessageHandler,
+  TWebSocketOutboundTransformer,
+  TWebSocketValidateRoomFn,
+} from '../server/types';
+import type { ClientKeyStore } from './encryption/client-key-store';
+import type { IWebSocketComponentOptions } from './types';
+
 export class WebSocketBindingKeys {
   /**
    * The running `WebSocketServerHelper`; bound by the post-start hook, unbound on `app.stop()`.
@@ -14,7 +30,8 @@ export class WebSocketBindingKeys {
   static readonly WEBSOCKET_INSTANCE = '@app/websocket/instance';
 
   /**
-   * Options merged over `WEBSOCKET_COMPONENT_DEFAULTS` (`IWebSocketComponentOptions`).
+   * `IWebSocketComponentOptions`: the helper's tunable options plus `identifier`; fields left out
+   * take the helper's defaults (listed in `WEBSOCKET_COMPONENT_DEFAULTS`).
    *
    * @example
    * app.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({ path: '/realtime', requireEncryption: true });
@@ -118,3 +135,41 @@ export class WebSocketBindingKeys {
    */
   static readonly ENCRYPTION_KEYS = '@app/websocket/encryption-keys';
 }
+
+/**
+ * The value type of every key, in the spirit of LoopBack's `BindingKey.create<T>()`: the key
+ * strings stay plain strings (the contract's), and this map carries their types.
+ * `readWebSocketBinding(app, key)` returns the value with its type.
+ */
+export interface IWebSocketBindingValues {
+  [WebSocketBindingKeys.WEBSOCKET_INSTANCE]: WebSocketServerHelper;
+  [WebSocketBindingKeys.SERVER_OPTIONS]: IWebSocketComponentOptions;
+  [WebSocketBindingKeys.REDIS_CONNECTION]: DefaultRedisHelper | null;
+  [WebSocketBindingKeys.AUTHENTICATE_HANDLER]: TWebSocketAuthenticateFn;
+  [WebSocketBindingKeys.VALIDATE_ROOM_HANDLER]: TWebSocketValidateRoomFn;
+  [WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER]: TWebSocketClientConnectedFn;
+  [WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER]: TWebSocketClientDisconnectedFn;
+  [WebSocketBindingKeys.MESSAGE_HANDLER]: TWebSocketMessageHandler;
+  [WebSocketBindingKeys.OUTBOUND_TRANSFORMER]: TWebSocketOutboundTransformer;
+  [WebSocketBindingKeys.HANDSHAKE_HANDLER]: TWebSocketHandshakeFn;
+  [WebSocketBindingKeys.CLIENT_REMOVED_HANDLER]: TWebSocketClientRemovedFn;
+  [WebSocketBindingKeys.EVENTS]: readonly IWebSocketEventDefinition[];
+  [WebSocketBindingKeys.ENCRYPTION_KEYS]: ClientKeyStore;
+}
+
+/** Every key string of `WebSocketBindingKeys`. */
+export type TWebSocketBindingKey = (typeof WebSocketBindingKeys)[Exclude<keyof typeof WebSocketBindingKeys, 'prototype'>];
+
+/** The value type bound at key `K` (a key missing from `IWebSocketBindingValues` fails to compile here). */
+export type TWebSocketBindingValue<K extends TWebSocketBindingKey> = IWebSocketBindingValues[K];
+
+/** The keys whose value is a callback an app may leave unset (its provider resolves to `undefined`). */
+export type TWebSocketCallbackKey =
+  | typeof WebSocketBindingKeys.AUTHENTICATE_HANDLER
+  | typeof WebSocketBindingKeys.VALIDATE_ROOM_HANDLER
+  | typeof WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER
+  | typeof WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER
+  | typeof WebSocketBindingKeys.MESSAGE_HANDLER
+  | typeof WebSocketBindingKeys.OUTBOUND_TRANSFORMER
+  | typeof WebSocketBindingKeys.HANDSHAKE_HANDLER
+  | typeof WebSocketBindingKeys.CLIENT_REMOVED_HANDLER;

@@ -15,22 +15,21 @@
  *   }
  * }
  */
-import type { Container } from '@venizia/ignis';
 import { getError } from '@venizia/ignis-helpers';
-import type { AnyObject } from '../common';
+import type { AnyObject } from '../protocol';
 import type { WebSocketServerHelper } from '../server';
 import { WebSocketBindingKeys } from './keys';
-
-/** Anything that can read a binding: the application or another Ignis container. */
-// Type arguments: auth data, client metadata, and the server -> client event map (typed sends).
-export type TBindingReader = Pick<Container, 'get'>;
+import type { TBindingReader } from './read-binding';
 
 const NOT_STARTED =
   `[WebSocketComponent] The WebSocket helper is not available: '${WebSocketBindingKeys.WEBSOCKET_INSTANCE}' ` +
   'is bound after app.start() has started the server and is unbound by app.stop(). ' +
   'Use it from request handlers, jobs or callbacks that run while the app is started, not from constructors or configure().';
 
-/** The running helper, or undefined before start / after stop. */
+/**
+ * The running helper, or undefined before start / after stop. Type arguments: auth data, client
+ * metadata, and the server -> client event map (typed sends).
+ */
 export const findWebSocketHelper = <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject, E extends AnyObject = AnyObject>(
   container: TBindingReader,
 ): WebSocketServerHelper<A, M, E> | undefined =>
@@ -48,7 +47,8 @@ export const getWebSocketHelper = <A extends AnyObject = AnyObject, M extends An
 
 /**
  * Holds the container, resolves the helper on every `get()` (a map lookup), so it follows the
- * app across stop and start and never hands out a helper that was shut down.
+ * app across stop and start and never hands out a helper that was shut down. Type arguments as
+ * for `findWebSocketHelper`.
  */
 export class LazyWebSocketHelper<A extends AnyObject = AnyObject, M extends AnyObject = AnyObject, E extends AnyObject = AnyObject> {
   constructor(private readonly container: TBindingReader) {}

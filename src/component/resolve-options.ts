@@ -1,75 +1,81 @@
 /**
- * Turns the component's bindings into the helper's options. Runs in the post-start hook, after
- * every component and the app's postConfigure, so whatever the app bound last is what is used.
+ * Reads the component's bindings into the helper's options, as bound: no defaults are applied
+ * here (the helper's `resolveServerOptions()` does that), except the component's own
+ * `identifier`. Runs in the post-start hook, after every component and the app's postConfigure,
+ * so whatever the app bound last is what is used. The keys carry their types
+ * (`IWebSocketBindingValues`); the only checks are for what an app can bind wrongly through the
+ * untyped container: a callback key that is not a function, `EVENTS` that is not a list of
+ * event definitions, `REDIS_CONNECTION` that is not an Ignis Redis helper.
  */
-import type { Container } from '@venizia/ignis';
 import { DefaultRedisHelper, getError } from '@venizia/ignis-helpers';
-import type {
-  IWebSocketEventDefinition,
-  IWebSocketServerOptions,
-  TWebSocketAuthenticateFn,
-  TWebSocketClientRemovedFn,
-} from '../common';
-import { WebSocketBindingKeys } from './keys';
-import type { ClientKeyStore } from './services/client-key-store';
-import { mergeComponentOptions, type IWebSocketComponentOptions } from './types';
+import type { IWebSocketServerOptions } from '../server/options';
+import type { IWebSocketEventDefinition } from '../server/types';
+import { WebSocketBindingKeys, type TWebSocketBindingValue, type TWebSocketCallbackKey } from './keys';
+import { readWebSocketBinding, type TBindingReader } from './read-binding';
+import { WEBSOCKET_COMPONENT_DEFAULTS, type IWebSocketComponentOptions } from './types';
 
-/** Everything the helper needs except the Bun server. */
-export type TResolvedHelperOptions = Omit<IWebSocketServerOptions, 'server'>;
+/** Everything the helper needs except the Bun server, as the app bound it. */
+export type TBoundHelperOptions = Omit<IWebSocketServerOptions, 'server'>;
 
-/** A callback binding: a provider's function, `undefined`/`null` for "not set", anything else is an error. */
-const readCallback = <T extends (...args: any[]) => unknown>(container: Container, key: string): T | undefined => {
-  const value = container.get<T | null>({ key, isOptional: true });
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'function') {
-    throw getError({
-      message:
-        `[WebSocketComponent] '${key}' must resolve to a function (bind a provider class whose value() returns it), ` +
-        `got ${typeof value}.`,
-    });
-  }
-  return value;
+/** What a wrongly bound value is, for the error message. */
+const describe = (value: unknown): string =>
+  typeof value === 'object' && value !== null ? value.constructor?.name ?? 'object' : typeof value;
+
+/** A callback key: the provider's function, or `undefined` for "not set"; anything else is an error. */
+const readCallback = <K extends TWebSocketCallbackKey>(container: TBindingReader, key: K): TWebSocketBindingValue<K> | undefined => {
+  const value = readWebSocketBinding(container, key);
+  if (value === undefined || typeof value === 'function') return value;
+  throw getError({
+    message:
+      `[WebSocketComponent] '${key}' must resolve to a function (bind a provider class whose value() returns it), ` +
+      `got ${describe(value)}.`,
+  });
 };
 
 /** `REDIS_CONNECTION`: absent/null → in-process broker, an Ignis Redis helper → Redis, anything else → error. */
-export const readRedisConnection = (container: Container): DefaultRedisHelper | undefined => {
-  const value = container.get<unknown>({ key: WebSocketBindingKeys.REDIS_CONNECTION, isOptional: true });
-  if (value === undefined || value === null) return undefined;
-  if (value instanceof DefaultRedisHelper) return value;
-  const got = (value as { constructor?: { name?: string } })?.constructor?.name ?? typeof value;
+export const readRedisConnection = (container: TBindingReader): DefaultRedisHelper | undefined => {
+  const value = readWebSocketBinding(container, WebSocketBindingKeys.REDIS_CONNECTION);
+  if (value === undefined || value instanceof DefaultRedisHelper) return value;
   throw getError({
     message:
       `[WebSocketComponent] '${WebSocketBindingKeys.REDIS_CONNECTION}' must be an Ignis DefaultRedisHelper ` +
-      `(RedisHelper for one node, RedisClusterHelper for a cluster) from '@venizia/ignis-helpers', got ${got}. ` +
+      `(RedisHelper for one node, RedisClusterHelper for a cluster) from '@venizia/ignis-helpers', got ${describe(value)}. ` +
       `Leave it unbound to run on one process without Redis.`,
   });
 };
 
+/** What `defineEvent(...)` returns: an event name, a schema with `safeParse` and a handler. */
+const isEventDefinition = (def: unknown): def is IWebSocketEventDefinition =>
+  typeof def === 'object' &&
+  def !== null &&
+  'event' in def &&
+  typeof def.event === 'string' &&
+  'handler' in def &&
+  typeof def.handler === 'function' &&
+  'schema' in def &&
+  typeof def.schema === 'object' &&
+  def.schema !== null &&
+  'safeParse' in def.schema &&
+  typeof def.schema.safeParse === 'function';
+
 /** `EVENTS`: absent → none; otherwise an array of `defineEvent(...)` results. */
-const readEvents = (container: Container): IWebSocketEventDefinition<any, any>[] | undefined => {
-  const value = container.get<unknown>({ key: WebSocketBindingKeys.EVENTS, isOptional: true });
-  if (value === undefined || value === null) return undefined;
-  const isDefinition = (def: unknown) =>
-    typeof (def as IWebSocketEventDefinition)?.event === 'string' &&
-    typeof (def as IWebSocketEventDefinition).handler === 'function' &&
-    typeof (def as IWebSocketEventDefinition).schema?.safeParse === 'function';
-  if (!Array.isArray(value) || !value.every(isDefinition)) {
-    throw getError({
-      message:
-        `[WebSocketComponent] '${WebSocketBindingKeys.EVENTS}' must resolve to an array of defineEvent({ event, schema, handler }) ` +
-        `results.`,
-    });
-  }
-  return value;
+const readEvents = (container: TBindingReader): readonly IWebSocketEventDefinition[] | undefined => {
+  const value: unknown = readWebSocketBinding(container, WebSocketBindingKeys.EVENTS);
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) && value.every(isEventDefinition)) return value;
+  throw getError({
+    message:
+      `[WebSocketComponent] '${WebSocketBindingKeys.EVENTS}' must resolve to an array of defineEvent({ event, schema, handler }) ` +
+      `results.`,
+  });
 };
 
-export const resolveHelperOptions = (container: Container, keys: ClientKeyStore): TResolvedHelperOptions => {
-  const options = mergeComponentOptions(
-    container.get<IWebSocketComponentOptions | null>({ key: WebSocketBindingKeys.SERVER_OPTIONS, isOptional: true }),
-  );
-  const redisConnection = readRedisConnection(container);
+/** The helper's options from the bindings; `clientRemovedFn` is the app's own (the caller adds the key clean-up). */
+export const resolveHelperOptions = (container: TBindingReader): TBoundHelperOptions => {
+  const bound: IWebSocketComponentOptions = readWebSocketBinding(container, WebSocketBindingKeys.SERVER_OPTIONS) ?? {};
+  const { identifier = WEBSOCKET_COMPONENT_DEFAULTS.identifier, ...tunable } = bound;
 
-  const authenticateFn = readCallback<TWebSocketAuthenticateFn>(container, WebSocketBindingKeys.AUTHENTICATE_HANDLER);
+  const authenticateFn = readCallback(container, WebSocketBindingKeys.AUTHENTICATE_HANDLER);
   if (!authenticateFn) {
     throw getError({
       message:
@@ -77,11 +83,11 @@ export const resolveHelperOptions = (container: Container, keys: ClientKeyStore)
         `  app.bind({ key: WebSocketBindingKeys.AUTHENTICATE_HANDLER }).toProvider(MyAuthenticateProvider);`,
     });
   }
-  const appRemovedFn = readCallback<TWebSocketClientRemovedFn>(container, WebSocketBindingKeys.CLIENT_REMOVED_HANDLER);
 
   return {
-    ...options,
-    redisConnection,
+    ...tunable,
+    identifier,
+    redisConnection: readRedisConnection(container),
     authenticateFn,
     validateRoomFn: readCallback(container, WebSocketBindingKeys.VALIDATE_ROOM_HANDLER),
     clientConnectedFn: readCallback(container, WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER),
@@ -89,11 +95,7 @@ export const resolveHelperOptions = (container: Container, keys: ClientKeyStore)
     messageHandler: readCallback(container, WebSocketBindingKeys.MESSAGE_HANDLER),
     outboundTransformer: readCallback(container, WebSocketBindingKeys.OUTBOUND_TRANSFORMER),
     handshakeFn: readCallback(container, WebSocketBindingKeys.HANDSHAKE_HANDLER),
+    clientRemovedFn: readCallback(container, WebSocketBindingKeys.CLIENT_REMOVED_HANDLER),
     events: readEvents(container),
-    // Keys first, then the app's callback: a key never outlives its connection, whatever the app does.
-    clientRemovedFn: async who => {
-      keys.delete(who.clientId);
-      await appRemovedFn?.(who);
-    },
   };
 };

@@ -5,13 +5,12 @@
  */
 import type { BaseApplication } from '@venizia/ignis';
 import { getError, type Logger } from '@venizia/ignis-helpers';
-import type { IBunServer } from '../common';
+import type { IBunServer } from '../server/types';
 import { WebSocketServerHelper } from '../server';
 import { createBunFetchHandler } from './bun-fetch';
 import { WebSocketBindingKeys } from './keys';
+import { dropKeyOnRemoval, type ClientKeyStore } from './encryption';
 import { resolveHelperOptions } from './resolve-options';
-import { assertBunRuntime } from './runtime';
-import type { ClientKeyStore } from './services/client-key-store';
 
 /** The part of Bun's `Server` the lifecycle uses beyond `IBunServer`. */
 type TReloadableServer = IBunServer & { reload(options: { fetch: unknown; websocket: unknown }): void };
@@ -33,7 +32,6 @@ export class WebSocketServerLifecycle {
    * so no client can connect to a helper services cannot reach yet.
    */
   async start(): Promise<void> {
-    assertBunRuntime();
     if (this.helper) await this.stop();
     const server = this.app.getServerInstance() as TReloadableServer | undefined;
     if (!server || typeof server.reload !== 'function') {
@@ -42,8 +40,13 @@ export class WebSocketServerLifecycle {
       });
     }
 
-    const options = resolveHelperOptions(this.app, this.keys);
-    const helper = new WebSocketServerHelper({ ...options, server });
+    const options = resolveHelperOptions(this.app);
+    const helper = new WebSocketServerHelper({
+      ...options,
+      // The key clean-up: a connection's key is dropped first, then the app's callback runs.
+      clientRemovedFn: dropKeyOnRemoval(this.keys, options.clientRemovedFn),
+      server,
+    });
     try {
       await helper.configure();
       this.app.bind({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE }).toValue(helper);

@@ -1,50 +1,41 @@
 /**
- * Value types of the component's bindings. Docs: wiki/component.md#options
+ * The component's options: the server's tunable options (declared, documented and defaulted in
+ * `src/server/options.ts`) plus what only the component adds. Docs: wiki/component.md#options-server_options
  */
-import { WebSocketDefaults, type IBunWebSocketConfig, type IWebSocketProtectionOptions } from '../common';
+import { WEBSOCKET_SERVER_DEFAULTS, type IWebSocketTunableOptions } from '../server/options';
 
-/** Value of `WebSocketBindingKeys.SERVER_OPTIONS`; every field is optional and merged over the defaults. */
-export interface IWebSocketComponentOptions {
+/** Value of `WebSocketBindingKeys.SERVER_OPTIONS`: every field optional; the helper fills in the defaults. */
+export interface IWebSocketComponentOptions extends IWebSocketTunableOptions {
   /** Name in logs (default `'WEBSOCKET_SERVER'`). */
   identifier?: string;
-  /** Upgrade path; every other request goes to the app's Hono routes (default `'/ws'`). */
-  path?: string;
-  /** Rooms joined after authentication (default `['ws-default', 'ws-notification']`). */
-  defaultRooms?: string[];
-  /** Bun native WebSocket options, merged field by field over the helper's defaults. */
-  serverOptions?: IBunWebSocketConfig;
-  /** ms to send `authenticate`, then 3x for the auth callbacks; close 4001 (default 5000). */
-  authTimeout?: number;
-  /** ms between heartbeat sweeps; shorter finds dead clients sooner but scans more (default 30000). */
-  heartbeatInterval?: number;
-  /** ms of silence before close 4002 (default 90000). */
-  heartbeatTimeout?: number;
-  /** Most transformer calls in flight per fan-out; higher is faster, burns more CPU at once (default 10). */
-  encryptedBatchLimit?: number;
-  /** Every client must pass the handshake during auth or be closed 4004 (default false). */
-  requireEncryption?: boolean;
-  /** Limits against abusive clients (rate limit, connections per IP, rooms per client); default: the helper's. */
-  protection?: IWebSocketProtectionOptions;
 }
 
 /** The options after merging: every field present. */
 export type TResolvedWebSocketComponentOptions = Required<IWebSocketComponentOptions>;
 
-/** Documented defaults of `SERVER_OPTIONS`. */
+/**
+ * Documented defaults of `SERVER_OPTIONS`, taken from `WEBSOCKET_SERVER_DEFAULTS`; the nested
+ * `serverOptions` and `protection` are `{}` because the helper merges them field by field.
+ */
 export const WEBSOCKET_COMPONENT_DEFAULTS: Readonly<TResolvedWebSocketComponentOptions> = Object.freeze({
   identifier: 'WEBSOCKET_SERVER',
-  path: WebSocketDefaults.PATH,
-  defaultRooms: [WebSocketDefaults.ROOM, WebSocketDefaults.NOTIFICATION_ROOM],
+  path: WEBSOCKET_SERVER_DEFAULTS.path,
+  defaultRooms: [...WEBSOCKET_SERVER_DEFAULTS.defaultRooms],
   serverOptions: {},
-  authTimeout: WebSocketDefaults.AUTH_TIMEOUT,
-  heartbeatInterval: WebSocketDefaults.HEARTBEAT_INTERVAL,
-  heartbeatTimeout: WebSocketDefaults.HEARTBEAT_TIMEOUT,
-  encryptedBatchLimit: WebSocketDefaults.ENCRYPTED_BATCH_LIMIT,
-  requireEncryption: false,
+  authTimeout: WEBSOCKET_SERVER_DEFAULTS.authTimeout,
+  heartbeatInterval: WEBSOCKET_SERVER_DEFAULTS.heartbeatInterval,
+  heartbeatTimeout: WEBSOCKET_SERVER_DEFAULTS.heartbeatTimeout,
+  encryptedBatchLimit: WEBSOCKET_SERVER_DEFAULTS.encryptedBatchLimit,
+  requireEncryption: WEBSOCKET_SERVER_DEFAULTS.requireEncryption,
   protection: {},
 });
 
-/** Merges app options over the defaults; `undefined` fields keep the default. */
+/**
+ * Merges app options over `WEBSOCKET_COMPONENT_DEFAULTS` (undefined fields keep the default,
+ * nested objects are copied), to show what the helper will run with. The component itself
+ * does not call it: it hands the bound options to the helper, whose `resolveServerOptions()`
+ * is the one place defaults are applied.
+ */
 export const mergeComponentOptions = (
   options: IWebSocketComponentOptions | null | undefined,
 ): TResolvedWebSocketComponentOptions => {
@@ -57,3 +48,4 @@ export const mergeComponentOptions = (
     protection: { ...options?.protection },
   };
 };
+

@@ -13,36 +13,41 @@
  */
 import { BaseApplication, BaseComponent, Binding, CoreBindings, inject, type IProvider } from '@venizia/ignis';
 import type { TClass } from '@venizia/ignis-helpers';
-import { WebSocketBindingKeys } from './keys';
-import { AesGcmOutboundTransformerProvider } from './providers/aes-gcm-outbound.provider';
+import { AesGcmOutboundTransformerProvider, ClientKeyStore, EcdhHandshakeProvider } from './encryption';
+import { WebSocketBindingKeys, type TWebSocketBindingValue, type TWebSocketCallbackKey } from './keys';
 import { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider';
-import { EcdhHandshakeProvider } from './providers/ecdh-handshake.provider';
 import { JwtAuthenticateProvider } from './providers/jwt-authenticate.provider';
 import { UnsetProvider } from './providers/unset.provider';
 import { assertBunRuntime } from './runtime';
 import { WebSocketServerLifecycle } from './server-lifecycle';
-import { ClientKeyStore } from './services/client-key-store';
 import { WEBSOCKET_COMPONENT_DEFAULTS } from './types';
 
+/** The keys the component serves with a provider class unless the app bound them. */
+type TProvidedKey = TWebSocketCallbackKey | typeof WebSocketBindingKeys.EVENTS;
+
 /** Which provider class serves which key, unless the app bound the key itself. */
-export const WEBSOCKET_DEFAULT_PROVIDERS: Readonly<Record<string, TClass<IProvider<unknown>>>> = Object.freeze({
-  [WebSocketBindingKeys.AUTHENTICATE_HANDLER]: JwtAuthenticateProvider,
-  [WebSocketBindingKeys.VALIDATE_ROOM_HANDLER]: DenyAllRoomsProvider,
-  [WebSocketBindingKeys.HANDSHAKE_HANDLER]: EcdhHandshakeProvider,
-  [WebSocketBindingKeys.OUTBOUND_TRANSFORMER]: AesGcmOutboundTransformerProvider,
-  [WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER]: UnsetProvider,
-  [WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER]: UnsetProvider,
-  [WebSocketBindingKeys.MESSAGE_HANDLER]: UnsetProvider,
-  [WebSocketBindingKeys.CLIENT_REMOVED_HANDLER]: UnsetProvider,
-  [WebSocketBindingKeys.EVENTS]: UnsetProvider,
-});
+export const WEBSOCKET_DEFAULT_PROVIDERS: Readonly<{ [K in TProvidedKey]: TClass<IProvider<TWebSocketBindingValue<K> | undefined>> }> =
+  Object.freeze({
+    [WebSocketBindingKeys.AUTHENTICATE_HANDLER]: JwtAuthenticateProvider,
+    [WebSocketBindingKeys.VALIDATE_ROOM_HANDLER]: DenyAllRoomsProvider,
+    [WebSocketBindingKeys.HANDSHAKE_HANDLER]: EcdhHandshakeProvider,
+    [WebSocketBindingKeys.OUTBOUND_TRANSFORMER]: AesGcmOutboundTransformerProvider,
+    [WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER]: UnsetProvider,
+    [WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER]: UnsetProvider,
+    [WebSocketBindingKeys.MESSAGE_HANDLER]: UnsetProvider,
+    [WebSocketBindingKeys.CLIENT_REMOVED_HANDLER]: UnsetProvider,
+    [WebSocketBindingKeys.EVENTS]: UnsetProvider,
+  });
 
 const defaultBindings = (keys: ClientKeyStore): Record<string, Binding> => {
   const bindings: Record<string, Binding> = {
-    [WebSocketBindingKeys.SERVER_OPTIONS]: Binding.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({
-      ...WEBSOCKET_COMPONENT_DEFAULTS,
-    }),
-    [WebSocketBindingKeys.ENCRYPTION_KEYS]: Binding.bind({ key: WebSocketBindingKeys.ENCRYPTION_KEYS }).toValue(keys),
+    // The documented defaults, for apps that read the key; the helper resolves whatever is bound.
+    [WebSocketBindingKeys.SERVER_OPTIONS]: Binding.bind<TWebSocketBindingValue<typeof WebSocketBindingKeys.SERVER_OPTIONS>>({
+      key: WebSocketBindingKeys.SERVER_OPTIONS,
+    }).toValue({ ...WEBSOCKET_COMPONENT_DEFAULTS }),
+    [WebSocketBindingKeys.ENCRYPTION_KEYS]: Binding.bind<TWebSocketBindingValue<typeof WebSocketBindingKeys.ENCRYPTION_KEYS>>({
+      key: WebSocketBindingKeys.ENCRYPTION_KEYS,
+    }).toValue(keys),
   };
   for (const [key, provider] of Object.entries(WEBSOCKET_DEFAULT_PROVIDERS)) {
     bindings[key] = Binding.bind({ key }).toProvider(provider);

@@ -1,12 +1,7 @@
 import { BaseHelper } from '@venizia/ignis-helpers';
 import { createBroker, type IWebSocketBroker } from '../broker';
-import {
-  WebSocketChannels,
-  WebSocketDefaults,
-  WebSocketMessageTypes,
-  type IRedisSocketMessage,
-  type IWebSocketEmitterOptions,
-} from '../common';
+import { WebSocketChannels, WebSocketDefaults, WebSocketMessageTypes, type IRedisSocketMessage } from '../protocol';
+import { type IWebSocketEmitterOptions } from './types';
 
 /**
  * Publish-only sender for processes that run no WebSocket server (workers, cron jobs, other

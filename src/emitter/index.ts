@@ -1,1 +1,2 @@
-export * from "./emitter";
+export * from './emitter';
+export * from './types';

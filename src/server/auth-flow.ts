@@ -1,26 +1,11 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import {
-  WebSocketClientStates,
-  WebSocketCloseCodes,
-  WebSocketDefaults,
-  WebSocketErrorCodes,
-  type AnyObject,
-  type IWebSocketClient,
-  type IWebSocketServerOptions,
-  type TWebSocketErrorCode,
-} from '../common';
-import { LogThrottle } from '../common/log-throttle';
+import { WebSocketClientStates, WebSocketCloseCodes, WebSocketDefaults, WebSocketErrorCodes, type AnyObject, type TWebSocketErrorCode } from '../protocol';
+import type { ClientSessions } from './client-session';
+import type { ClientMessenger } from './messenger';
+import type { TResolvedServerOptions } from './options';
+import type { IWebSocketClient } from './types';
+import { LogThrottle } from '../logging/log-throttle';
 import type { ClientRegistry } from './client-registry';
-
-/** What the auth flow needs from the helper once a client is admitted. */
-export interface IAuthFlowHost<MetadataType extends AnyObject> {
-  /** Sends an error event straight to the socket (never through the transformer). */
-  sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void;
-  /** Joins the default rooms, sends `connected` and runs `clientConnectedFn`. */
-  onAdmitted(client: IWebSocketClient<MetadataType>): void;
-  /** Broker channels an admitted client makes this node listen on (client, user, default rooms). */
-  channelsOf(clientId: string, userId: string | undefined): string[];
-}
 
 /**
  * Post-connection authentication: UNAUTHORIZED -> AUTHENTICATING -> AUTHENTICATED.
@@ -32,10 +17,10 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
   private readonly logs: LogThrottle;
 
   constructor(
-    private readonly opts: IWebSocketServerOptions<AuthDataType, MetadataType>,
-    private readonly authTimeout: number,
+    private readonly opts: Pick<TResolvedServerOptions<AuthDataType, MetadataType>, 'authenticateFn' | 'handshakeFn' | 'requireEncryption' | 'authTimeout'>,
     private readonly registry: ClientRegistry<MetadataType>,
-    private readonly host: IAuthFlowHost<MetadataType>,
+    private readonly sessions: ClientSessions<AuthDataType, MetadataType>,
+    private readonly messenger: ClientMessenger<MetadataType>,
     logger: Logger,
   ) {
     this.logs = new LogThrottle(logger);
@@ -43,20 +28,20 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
 
   /** Starts the first timer; called when the socket opens. */
   start(client: IWebSocketClient<MetadataType>): void {
-    this.arm(client, this.authTimeout);
+    this.arm(client, this.opts.authTimeout);
   }
 
   async authenticate(client: IWebSocketClient<MetadataType>, data: unknown, id?: string): Promise<void> {
     if (client.state === WebSocketClientStates.AUTHENTICATED) {
-      this.host.sendError(client, WebSocketErrorCodes.ALREADY_AUTHENTICATED, 'Already authenticated', id);
+      this.messenger.error(client, WebSocketErrorCodes.ALREADY_AUTHENTICATED, 'Already authenticated', id);
       return;
     }
     if (client.state !== WebSocketClientStates.UNAUTHORIZED) {
-      this.host.sendError(client, WebSocketErrorCodes.AUTH_IN_PROGRESS, 'Authentication already in progress', id);
+      this.messenger.error(client, WebSocketErrorCodes.AUTH_IN_PROGRESS, 'Authentication already in progress', id);
       return;
     }
     client.state = WebSocketClientStates.AUTHENTICATING;
-    this.arm(client, this.authTimeout * 3);
+    this.arm(client, this.opts.authTimeout * 3);
 
     const payload = (data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {}) as AuthDataType;
     let result: Awaited<ReturnType<typeof this.opts.authenticateFn>>;
@@ -77,7 +62,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     // Listen on the client's channels everywhere before admitting it: once `connected` is sent,
     // a message from any node reaches it. Hold and release net out in one tick, costing nothing.
     const userId = result.userId;
-    const release = this.registry.holdInterest(() => this.host.channelsOf(client.id, userId));
+    const release = this.registry.holdInterest(() => this.sessions.channelsOf(client.id, userId));
     await this.registry.interestSettled(WebSocketDefaults.INTEREST_SETTLE_WAIT);
     if (!this.isPending(client)) {
       release();
@@ -88,7 +73,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     client.metadata = result.metadata;
     if (client.serverPublicKey !== undefined) this.registry.markEncrypted(client);
     this.registry.admit(client, result.userId);
-    this.host.onAdmitted(client);
+    this.sessions.onAdmitted(client);
     release();
   }
 
@@ -121,7 +106,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
   }
 
   private reject(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, closeCode: number) {
-    this.host.sendError(client, code, message);
+    this.messenger.error(client, code, message);
     if (client.authTimer) clearTimeout(client.authTimer);
     client.authTimer = undefined;
     client.state = WebSocketClientStates.DISCONNECTED;

@@ -1,13 +1,15 @@
-import { WebSocketDefaults, type AnyObject, type IBunWebSocketConfig, type IBunWebSocketHandler, type IWebSocket } from '../common';
+import type { AnyObject } from '../protocol';
+import type { IBunWebSocketConfig } from './options';
+import type { IBunWebSocketHandler, IWebSocket } from './types';
 import type { ClientRegistry } from './client-registry';
 import type { InboundRouter } from './inbound-router';
 
 /**
- * The object Bun takes as `websocket`: native options with their documented defaults, and the
+ * The object Bun takes as `websocket`: the resolved native options (see options.ts) and the
  * four lifecycle callbacks. `message` and `drain` are the hot path: one map lookup each.
  */
 export const createBunHandler = <A extends AnyObject, M extends AnyObject>(opts: {
-  native: IBunWebSocketConfig;
+  native: Required<IBunWebSocketConfig>;
   registry: ClientRegistry<M>;
   router: InboundRouter<A, M>;
   onOpen(socket: IWebSocket): void;
@@ -15,13 +17,7 @@ export const createBunHandler = <A extends AnyObject, M extends AnyObject>(opts:
 }): IBunWebSocketHandler => {
   const { native, registry, router } = opts;
   return {
-    perMessageDeflate: native.perMessageDeflate,
-    maxPayloadLength: native.maxPayloadLength ?? WebSocketDefaults.MAX_PAYLOAD_LENGTH,
-    idleTimeout: native.idleTimeout ?? WebSocketDefaults.IDLE_TIMEOUT,
-    backpressureLimit: native.backpressureLimit ?? WebSocketDefaults.BACKPRESSURE_LIMIT,
-    closeOnBackpressureLimit: native.closeOnBackpressureLimit,
-    sendPings: native.sendPings ?? WebSocketDefaults.SEND_PINGS,
-    publishToSelf: native.publishToSelf ?? WebSocketDefaults.PUBLISH_TO_SELF,
+    ...native,
     open: opts.onOpen,
     message(socket, raw) {
       const client = registry.clients.get(socket.data.clientId);

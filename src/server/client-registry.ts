@@ -1,11 +1,5 @@
-import {
-  WebSocketChannels,
-  WebSocketClientStates,
-  WebSocketDefaults,
-  type AnyObject,
-  type IWebSocket,
-  type IWebSocketClient,
-} from '../common';
+import { WebSocketChannels, WebSocketClientStates, WebSocketDefaults, WebSocketReadyStates, type AnyObject } from '../protocol';
+import { type IWebSocket, type IWebSocketClient } from './types';
 import type { IWebSocketBroker } from '../broker';
 
 const noop = (): void => undefined;
@@ -99,7 +93,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
         this.broker.unsubscribe(WebSocketChannels.forRoom({ room }));
       }
     }
-    if (!client.encrypted && client.socket.readyState === 1) client.socket.unsubscribe(room);
+    if (!client.encrypted && client.socket.readyState === WebSocketReadyStates.OPEN) client.socket.unsubscribe(room);
     return true;
   }
 
@@ -156,6 +150,17 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     client.state = WebSocketClientStates.DISCONNECTED;
     this.clients.delete(clientId);
     return { client, wasAdmitted };
+  }
+
+  /** The tracked clients of a set of ids (a user's sessions, a room's members). */
+  lookup(ids: Set<string> | undefined): IWebSocketClient<MetadataType>[] {
+    const out: IWebSocketClient<MetadataType>[] = [];
+    if (!ids) return out;
+    for (const id of ids) {
+      const client = this.clients.get(id);
+      if (client) out.push(client);
+    }
+    return out;
   }
 
   /** Forgets everything at once (shutdown, after every client was removed). */

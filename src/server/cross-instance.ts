@@ -1,79 +1,52 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import type { IWebSocketBroker } from '../broker';
-import {
-  WebSocketChannels,
-  WebSocketMessageTypes,
-  isClientIdShaped,
-  type IRedisSocketMessage,
-} from '../common';
-import { LogThrottle } from '../common/log-throttle';
-
-/** Local delivery entry points a cross-instance message is dispatched to. */
-export interface ICrossInstanceTarget {
-  sendToClient(opts: { clientId: string; event: string; data: unknown }): void;
-  sendToUser(opts: { userId: string; event: string; data: unknown }): void;
-  sendToRoom(opts: { room: string; event: string; data: unknown; exclude?: string[] }): void;
-  broadcast(opts: { event: string; data: unknown; exclude?: string[] }): void;
-}
-
-/** Validates a raw channel message; undefined when it is not a well-formed envelope. */
-export const parseEnvelope = (raw: string): IRedisSocketMessage | undefined => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const m = parsed as Record<string, unknown>;
-  if (typeof m.serverId !== 'string' || typeof m.event !== 'string' || typeof m.type !== 'string') return undefined;
-  if (!WebSocketMessageTypes.isValid(m.type)) return undefined;
-  if (m.type !== WebSocketMessageTypes.BROADCAST && typeof m.target !== 'string') return undefined;
-  if (m.exclude !== undefined && !(Array.isArray(m.exclude) && m.exclude.every(x => typeof x === 'string'))) {
-    return undefined;
-  }
-  return m as unknown as IRedisSocketMessage;
-};
+import type { IBrokerListener, IWebSocketBroker } from '../broker';
+import { LogThrottle } from '../logging/log-throttle';
+import { WebSocketChannels, WebSocketMessageTypes, isClientIdShaped, type AnyObject, type IRedisSocketMessage } from '../protocol';
+import type { Delivery } from './delivery';
+import type { IWebSocketDeliveryStats } from './types';
 
 /**
- * Receives messages from the broker: drops malformed ones (logged, rate-limited), ignores this
- * node's own echoes, and hands the rest to local delivery.
+ * Receives validated envelopes from the broker, ignores this node's own echoes and hands the
+ * rest straight to local delivery. Malformed messages were already dropped by the broker; here
+ * they are counted and logged (rate-limited).
  */
-export class CrossInstanceReceiver {
+export class CrossInstanceReceiver<MetadataType extends AnyObject> implements IBrokerListener {
   private readonly logs: LogThrottle;
 
   constructor(
     private readonly serverId: string,
-    private readonly target: ICrossInstanceTarget,
-    private readonly counters: { received: number; malformedInbound: number },
+    private readonly delivery: Delivery<MetadataType>,
+    private readonly counters: Pick<IWebSocketDeliveryStats, 'received' | 'malformedInbound'>,
     logger: Logger,
   ) {
     this.logs = new LogThrottle(logger);
   }
 
-  receive(raw: string): void {
+  malformed(channel: string, bytes: number): void {
     this.counters.received++;
-    const message = parseEnvelope(raw);
-    if (!message) {
-      this.counters.malformedInbound++;
-      this.logs.warn('malformed-channel-message', `dropped a malformed cross-instance message (${raw.length} bytes)`);
-      return;
-    }
+    this.counters.malformedInbound++;
+    this.logs.warn('malformed-channel-message', `dropped a malformed cross-instance message on ${channel.slice(0, 128)} (${bytes} bytes)`);
+  }
+
+  message(message: IRedisSocketMessage): void {
+    this.counters.received++;
     if (message.serverId === this.serverId) return;
-    const { event, data, target, exclude } = message;
+    const { event, data, exclude } = message;
+    const target = message.target ?? '';
     try {
       switch (message.type) {
         case WebSocketMessageTypes.CLIENT:
-          this.target.sendToClient({ clientId: target!, event, data });
+          this.delivery.toClientId(target, event, data);
           break;
         case WebSocketMessageTypes.USER:
-          this.target.sendToUser({ userId: target!, event, data });
+          this.delivery.toUser(target, event, data);
           break;
         case WebSocketMessageTypes.ROOM:
-          this.target.sendToRoom({ room: target!, event, data, exclude });
+          // Rooms only: a client's own-id room is reached through the client channel.
+          this.delivery.toRoom(target, event, data, exclude);
           break;
         default:
-          this.target.broadcast({ event, data, exclude });
+          this.delivery.toAll(event, data, exclude);
       }
     } catch (error) {
       this.logs.error('cross-instance-delivery', `delivering a cross-instance '${message.type}' message failed: ${error}`);
@@ -91,7 +64,7 @@ export class CrossInstancePublisher {
   constructor(
     private readonly serverId: string,
     private readonly broker: IWebSocketBroker,
-    private readonly counters: { publishFailed: number },
+    private readonly counters: Pick<IWebSocketDeliveryStats, 'publishFailed'>,
     logger: Logger,
   ) {
     this.logs = new LogThrottle(logger);

@@ -1,14 +1,7 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import {
-  
-  WebSocketDefaults,
-  type AnyObject,
-  type IBunServer,
-  type IWebSocketClient,
-  type IWebSocketDeliveryStats,
-  type TWebSocketOutboundTransformer,
-} from '../common';
-import { LogThrottle } from '../common/log-throttle';
+import { WebSocketDefaults, type AnyObject } from '../protocol';
+import { type IBunServer, type IWebSocketClient, type IWebSocketDeliveryStats, type TWebSocketOutboundTransformer } from './types';
+import { LogThrottle } from '../logging/log-throttle';
 import type { ClientRegistry } from './client-registry';
 
 /** Runs `task` over `items` with at most `limit` in flight. */
@@ -77,6 +70,12 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
       return;
     }
     this.sendFrame(client, frameOf(event, data, id));
+  }
+
+  /** One local client by id, if it is here and authenticated (cross-instance client messages). */
+  toClientId(clientId: string, event: string, data: unknown): void {
+    const client = this.registry.getAuthenticated(clientId);
+    if (client) this.toClient(client, event, data);
   }
 
   toUser(userId: string, event: string, data: unknown): void {

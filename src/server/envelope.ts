@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WebSocketErrorCodes, type IWebSocketMessage, type TWebSocketErrorCode } from '../common';
+import { MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, WebSocketErrorCodes, type IWebSocketMessage, type TWebSocketErrorCode } from '../protocol';
 
 /** Inbound envelope: `{ event, data?, id? }`; anything else is answered, never thrown. */
 const envelopeSchema = z.object({
@@ -34,11 +34,6 @@ export const readEnvelope = (raw: string): TEnvelopeResult => {
     id: typeof id === 'string' ? id : undefined,
   };
 };
-
-/** Most rooms one join or leave request may name. */
-export const MAX_ROOMS_PER_REQUEST = 100;
-/** Longest room name accepted from a client. */
-export const MAX_ROOM_NAME_LENGTH = 256;
 
 /** `join` / `leave` data: `{ rooms: string[] }` with 1-100 non-empty names of at most 256 characters. */
 export const roomsRequestSchema = z.object({

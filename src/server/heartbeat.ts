@@ -1,4 +1,4 @@
-import { WebSocketClientStates, WebSocketCloseCodes, type AnyObject } from '../common';
+import { WebSocketClientStates, WebSocketCloseCodes, type AnyObject } from '../protocol';
 import type { ClientRegistry } from './client-registry';
 
 /**

@@ -1,26 +1,14 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import {
-  WebSocketClientStates,
-  WebSocketCloseCodes,
-  WebSocketErrorCodes,
-  WebSocketEvents,
-  type AnyObject,
-  type IWebSocketClient,
-  type TWebSocketErrorCode,
-  type TWebSocketMessageHandler,
-} from '../common';
-import { LogThrottle } from '../common/log-throttle';
+import { WebSocketClientStates, WebSocketCloseCodes, WebSocketErrorCodes, WebSocketEvents, type AnyObject, type TWebSocketErrorCode } from '../protocol';
+import { type IWebSocketClient, type TWebSocketMessageHandler } from './types';
+import { LogThrottle } from '../logging/log-throttle';
 import type { AuthFlow } from './auth-flow';
 import { readEnvelope } from './envelope';
 import { WebSocketEventError } from './event-error';
+import type { ClientMessenger } from './messenger';
 import type { InboundRateLimiter } from './rate-limiter';
 import type { RoomRequests } from './room-requests';
 import type { TypedEvents } from './typed-events';
-
-/** What the router needs to answer a client. */
-export interface IInboundRouterHost<MetadataType extends AnyObject> {
-  sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string, extra?: AnyObject): void;
-}
 
 /** The parts an inbound frame may be routed to. */
 export interface IInboundRoutes<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
@@ -42,7 +30,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
 
   constructor(
     private readonly routes: IInboundRoutes<AuthDataType, MetadataType>,
-    private readonly host: IInboundRouterHost<MetadataType>,
+    private readonly messenger: ClientMessenger<MetadataType>,
     logger: Logger,
   ) {
     this.logs = new LogThrottle(logger);
@@ -54,7 +42,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
       this.dispatch(client, raw);
     } catch (error) {
       this.logs.error('route-error', `routing a frame from client ${client.id} failed:`, error);
-      this.host.sendError(client, WebSocketErrorCodes.HANDLER_ERROR, 'The server failed to handle this message');
+      this.messenger.error(client, WebSocketErrorCodes.HANDLER_ERROR, 'The server failed to handle this message');
     }
   }
 
@@ -80,7 +68,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
       return;
     }
     if (client.state !== WebSocketClientStates.AUTHENTICATED) {
-      this.host.sendError(client, WebSocketErrorCodes.NOT_AUTHENTICATED, 'Not authenticated: send an authenticate event first', id);
+      this.messenger.error(client, WebSocketErrorCodes.NOT_AUTHENTICATED, 'Not authenticated: send an authenticate event first', id);
       return;
     }
     if (event === WebSocketEvents.JOIN || event === WebSocketEvents.LEAVE) {
@@ -94,7 +82,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     }
     const handler = this.routes.messageHandler;
     if (!handler) {
-      this.host.sendError(client, WebSocketErrorCodes.UNKNOWN_EVENT, `Unknown event '${event.slice(0, 64)}'`, id);
+      this.messenger.error(client, WebSocketErrorCodes.UNKNOWN_EVENT, `Unknown event '${event.slice(0, 64)}'`, id);
       return;
     }
     void this.guard(client, event, id, () => handler({ clientId: client.id, userId: client.userId, message }));
@@ -111,14 +99,14 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     }
     if (verdict === 'drop-and-tell') {
       this.logs.warn(WebSocketErrorCodes.RATE_LIMITED, `client ${client.id} is over its rate limit; dropping frames`);
-      this.host.sendError(client, WebSocketErrorCodes.RATE_LIMITED, 'Too many messages; slow down');
+      this.messenger.error(client, WebSocketErrorCodes.RATE_LIMITED, 'Too many messages; slow down');
     }
     return false;
   }
 
   private reject(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string) {
     this.logs.warn(code, `${message} (client ${client.id})`);
-    this.host.sendError(client, code, message, id);
+    this.messenger.error(client, code, message, id);
   }
 
   /** Runs an async step; any throw becomes a HANDLER_ERROR event and one log line with the stack. */
@@ -128,12 +116,12 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     } catch (error) {
       if (error instanceof WebSocketEventError) {
         const extra = error.details === undefined ? undefined : { details: error.details };
-        this.host.sendError(client, error.code as TWebSocketErrorCode, error.message, id, extra);
+        this.messenger.error(client, error.code as TWebSocketErrorCode, error.message, id, extra);
         return;
       }
       this.logs.error('handler-error', `handler for '${event.slice(0, 64)}' threw (client ${client.id}):`, error);
       if (client.state !== WebSocketClientStates.DISCONNECTED) {
-        this.host.sendError(client, WebSocketErrorCodes.HANDLER_ERROR, 'The server failed to handle this message', id);
+        this.messenger.error(client, WebSocketErrorCodes.HANDLER_ERROR, 'The server failed to handle this message', id);
       }
     }
   }

@@ -1,5 +1,6 @@
 export * from './helper';
+export * from './types';
+export * from './options';
 export { isReservedRoom } from './room-requests';
-export { MAX_ROOMS_PER_REQUEST, MAX_ROOM_NAME_LENGTH } from './envelope';
 export { defineEvent, defineServerEvents, type TInferServerEvents, type TSchemaOutput } from './typed-events';
 export { WebSocketEventError } from './event-error';

@@ -1,4 +1,4 @@
-import { WebSocketDefaults, type IWebSocketProtectionOptions } from '../common';
+import type { TResolvedRateLimit } from './options';
 
 /** Verdict on one inbound frame. */
 export type TRateVerdict = 'pass' | 'drop' | 'drop-and-tell' | 'close';
@@ -26,12 +26,11 @@ export class InboundRateLimiter {
   private readonly closeAfter: number;
   readonly enabled: boolean;
 
-  constructor(options: IWebSocketProtectionOptions['rateLimit']) {
+  constructor(options: TResolvedRateLimit) {
     this.enabled = options !== false;
-    const opts = options || {};
-    this.perMs = (opts.perSecond ?? WebSocketDefaults.RATE_LIMIT_PER_SECOND) / 1000;
-    this.burst = opts.burst ?? WebSocketDefaults.RATE_LIMIT_BURST;
-    this.closeAfter = opts.closeAfterDropped ?? WebSocketDefaults.RATE_LIMIT_CLOSE_AFTER_DROPPED;
+    this.perMs = options ? options.perSecond / 1000 : 0;
+    this.burst = options ? options.burst : 0;
+    this.closeAfter = options ? options.closeAfterDropped : 0;
   }
 
   check(clientId: string, now: number): TRateVerdict {

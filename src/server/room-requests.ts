@@ -1,23 +1,10 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import {
-  WebSocketDefaults,
-  WebSocketErrorCodes,
-  WebSocketEvents,
-  isClientIdShaped,
-  type AnyObject,
-  type IWebSocketClient,
-  type TWebSocketErrorCode,
-  type TWebSocketValidateRoomFn,
-} from '../common';
-import { LogThrottle } from '../common/log-throttle';
+import { WebSocketDefaults, WebSocketErrorCodes, WebSocketEvents, isClientIdShaped, MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, type AnyObject } from '../protocol';
+import { type IWebSocketClient, type TWebSocketValidateRoomFn } from './types';
+import { LogThrottle } from '../logging/log-throttle';
 import type { ClientRegistry } from './client-registry';
-import { MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, roomsRequestSchema } from './envelope';
-
-/** What room requests need from the helper to answer. */
-export interface IRoomRequestsHost<MetadataType extends AnyObject> {
-  sendError(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void;
-  sendSystem(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): void;
-}
+import { roomsRequestSchema } from './envelope';
+import type { ClientMessenger } from './messenger';
 
 /** Names a client may never ask for: internal `ws:` names and client-id-shaped names. */
 export const isReservedRoom = (room: string): boolean =>
@@ -42,7 +29,7 @@ export class RoomRequests<MetadataType extends AnyObject> {
     private readonly registry: ClientRegistry<MetadataType>,
     private readonly validateRoomFn: TWebSocketValidateRoomFn | undefined,
     private readonly maxRoomsPerClient: number,
-    private readonly host: IRoomRequestsHost<MetadataType>,
+    private readonly messenger: ClientMessenger<MetadataType>,
     logger: Logger,
   ) {
     this.logs = new LogThrottle(logger);
@@ -51,7 +38,7 @@ export class RoomRequests<MetadataType extends AnyObject> {
   async handle(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): Promise<void> {
     const rooms = readRooms(data);
     if (!rooms) {
-      this.host.sendError(
+      this.messenger.error(
         client,
         WebSocketErrorCodes.INVALID_ROOMS,
         `'${event}' needs { rooms: string[] } with 1-${MAX_ROOMS_PER_REQUEST} non-empty names of at most ${MAX_ROOM_NAME_LENGTH} characters`,
@@ -87,7 +74,7 @@ export class RoomRequests<MetadataType extends AnyObject> {
     }
     const joined = rooms.filter(room => allowed.has(room));
     const refused = rooms.filter(room => !allowed.has(room));
-    this.host.sendSystem(client, WebSocketEvents.JOINED, { rooms: joined, refused }, id);
+    this.messenger.system(client, WebSocketEvents.JOINED, { rooms: joined, refused }, id);
   }
 
   /** Drops new rooms past `maxRoomsPerClient` (own-id room not counted; 0 disables). */
@@ -108,6 +95,6 @@ export class RoomRequests<MetadataType extends AnyObject> {
       if (room === client.id) refused.push(room);
       else if (this.registry.leave(client, room)) left.push(room);
     }
-    this.host.sendSystem(client, WebSocketEvents.LEFT, { rooms: left, refused }, id);
+    this.messenger.system(client, WebSocketEvents.LEFT, { rooms: left, refused }, id);
   }
 }

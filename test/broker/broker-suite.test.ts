@@ -36,9 +36,16 @@ const listening = async (make: () => IWebSocketBroker) => {
   const broker = make();
   const received: IRedisSocketMessage[] = [];
   let wake: (() => void) | undefined;
-  await broker.start(raw => {
-    received.push(JSON.parse(raw));
-    wake?.();
+  const malformed: string[] = [];
+  await broker.start({
+    message: m => {
+      received.push(m);
+      wake?.();
+    },
+    malformed: channel => {
+      malformed.push(channel);
+      wake?.();
+    },
   });
   const waitFor = async (count: number) => {
     const deadline = Date.now() + 5_000;
@@ -50,7 +57,7 @@ const listening = async (make: () => IWebSocketBroker) => {
       });
     }
   };
-  return { broker, received, waitFor };
+  return { broker, received, malformed, waitFor };
 };
 
 const message = (target: string, event: string): IRedisSocketMessage => ({
@@ -79,7 +86,8 @@ for (const [name, make] of backends) {
       a.broker.subscribe(channel);
       a.broker.unsubscribe(channel);
       await Bun.sleep(0);
-      expect(a.broker.getSubscribedChannels()).toEqual([WebSocketChannels.BROADCAST]);
+      // The in-memory broker subscribes to nothing (it receives everything in the process).
+      expect(a.broker.getSubscribedChannels()).toEqual(a.broker.tracksInterest ? [WebSocketChannels.BROADCAST] : []);
       await a.broker.stop();
       expect(a.broker.getSubscribedChannels()).toEqual([]);
     });
@@ -91,7 +99,7 @@ test('a Redis broker that cannot reach Redis at start fails with a message namin
   const port = await freePort();
   const { RedisHelper } = await import('@venizia/ignis-helpers');
   const broker = new RedisBroker(new RedisHelper({ name: 'nowhere', host: '127.0.0.1', port, password: '', autoConnect: false }), logger);
-  const failure = await broker.start(() => undefined).catch((e: Error) => e);
+  const failure = await broker.start({ message: () => undefined, malformed: () => undefined }).catch((e: Error) => e);
   expect(String((failure as Error).message)).toContain(`127.0.0.1:${port}`);
   expect(broker.getSubscribedChannels()).toEqual([]);
 });
@@ -102,7 +110,7 @@ test('in-memory: every other listening broker of the process receives each messa
   const make = async (id: string, listen: boolean) => {
     const broker = new InMemoryBroker(hub);
     received.set(id, []);
-    await broker.start(listen ? raw => received.get(id)!.push(JSON.parse(raw).event) : undefined);
+    await broker.start(listen ? { message: m => void received.get(id)!.push(m.event), malformed: () => undefined } : undefined);
     return broker;
   };
   const a = await make('a', true);
@@ -151,4 +159,17 @@ test('redis: interest is reference-counted: only brokers that subscribed receive
   expect(hosting.received.map(m => m.event)).toEqual(['sync', 'one', 'two', 'sync2']);
   expect(other.received.map(m => m.event)).toEqual(['sync', 'sync2']);
   for (const b of [hosting.broker, other.broker, publisher]) await b.stop();
+});
+
+test('redis: the broker validates its own envelope: garbage on a subscribed channel is reported as malformed, never delivered', async () => {
+  const hosting = await listening(backends[1]![1]);
+  const raw = redis.helper().getClient().duplicate();
+  const garbage = ['not json', '[]', '{"serverId":"x","type":"room","event":"e"}', '{"serverId":"x","type":"nope","event":"e"}', '{"type":"broadcast","event":"e"}'];
+  for (const text of garbage) await raw.publish(WebSocketChannels.BROADCAST, text);
+  await raw.publish(WebSocketChannels.BROADCAST, JSON.stringify({ serverId: 'x', type: 'broadcast', event: 'fine', data: 1, extra: 'dropped' }));
+  await hosting.waitFor(1);
+  expect(hosting.malformed).toEqual(garbage.map(() => WebSocketChannels.BROADCAST));
+  expect(hosting.received).toEqual([{ serverId: 'x', type: 'broadcast', event: 'fine', data: 1 }]);
+  raw.disconnect();
+  await hosting.broker.stop();
 });

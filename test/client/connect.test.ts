@@ -7,7 +7,7 @@ import {
   WebSocketClientErrorCodes,
 } from '../../src/client';
 import { startNode, type ITestNode } from '../support/server';
-import { nextEvent, recordEvents, sleep } from './helpers';
+import { nextEvent, recordEvents, sleep } from '../support/client-events';
 
 let node: ITestNode | undefined;
 let client: WebSocketClient<any, any> | undefined;
@@ -127,7 +127,7 @@ describe('WebSocketClient: connect and authenticate', () => {
     expect(client.state).toBe(WebSocketClientConnectionStates.CLOSED);
     expect(client.id).toBeUndefined();
     expect(client.send('anything', {})).toBe(false);
-    for (let i = 0; i < 100 && !removed.includes(id); i++) await sleep(10);
+    await node.untilEmpty();
     expect(removed).toEqual([id]);
   });
 

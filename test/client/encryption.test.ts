@@ -10,7 +10,7 @@ import {
 } from '../../src';
 import { WebSocketClient, WebSocketClientConnectionStates, WebSocketClientError, WebSocketClientErrorCodes } from '../../src/client';
 import { startNode, type ITestNode } from '../support/server';
-import { nextEvent, recordingWebSocket, sleep } from './helpers';
+import { nextEvent, recordingWebSocket, sleep } from '../support/client-events';
 
 let node: ITestNode | undefined;
 let client: WebSocketClient<any, any> | undefined;
@@ -21,7 +21,7 @@ afterEach(async () => {
   node = undefined;
 });
 
-/** Server options for enforced ECDH + AES-GCM, built only from src/common/crypto.ts. */
+/** Server options for enforced ECDH + AES-GCM, built only from src/protocol/crypto.ts. */
 const encryptedServerOptions = async (): Promise<Partial<IWebSocketServerOptions>> => {
   const serverKeys = await generateEcdhKeyPair();
   const clientKeys = new Map<string, CryptoKey>();
@@ -117,7 +117,7 @@ describe('WebSocketClient: encryption', () => {
     expect(failure.code).toBe(WebSocketClientErrorCodes.ENCRYPTION_UNAVAILABLE);
     expect(failure.closeCode).toBe(WebSocketCloseCodes.ENCRYPTION_REQUIRED);
     expect(client.state).toBe(WebSocketClientConnectionStates.CLOSED);
-    for (let i = 0; i < 100 && removed.length === 0; i++) await sleep(10);
+    await node.untilEmpty();
     expect(removed).toHaveLength(1); // the client closed its socket
   });
 });

@@ -3,7 +3,7 @@ import { WebSocketCloseCodes } from '../../src';
 import { WebSocketClient, WebSocketClientConnectionStates } from '../../src/client';
 import { startNode, type ITestNode } from '../support/server';
 import { TestClient } from '../support/ws-client';
-import { nextEvent, recordEvents, sleep } from './helpers';
+import { nextEvent, recordEvents, sleep } from '../support/client-events';
 
 let node: ITestNode | undefined;
 let client: WebSocketClient | undefined;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { WebSocketCloseCodes } from '../../src';
 import { WebSocketClient, WebSocketClientConnectionStates, backoffCeiling, computeBackoffDelay } from '../../src/client';
 import { startNode, type ITestNode } from '../support/server';
-import { nextEvent, recordEvents } from './helpers';
+import { nextEvent, recordEvents } from '../support/client-events';
 
 let node: ITestNode | undefined;
 let client: WebSocketClient<any, any> | undefined;

@@ -4,9 +4,10 @@
  * per connected client, dropped when the connection ends. The test client decrypts.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { BindingScopes } from '@venizia/ignis';
+import { BindingScopes, inject } from '@venizia/ignis';
 import {
   ClientKeyStore,
+  EcdhHandshakeProvider,
   WebSocketBindingKeys,
   WebSocketCloseCodes,
   WebSocketComponent,
@@ -61,6 +62,75 @@ const connectEncrypted = async (a: TestApp, token: string) => {
 };
 
 const keyStore = (a: TestApp) => a.get<ClientKeyStore>({ key: WebSocketBindingKeys.ENCRYPTION_KEYS });
+
+/** Lets a test stop the shipped handshake after its reservation, before its key agreement. */
+class HandshakeGate {
+  private open!: () => void;
+  private readonly opened = new Promise<void>(resolve => (this.open = resolve));
+  private onStarted!: (started: { clientId: string; result: Promise<unknown> }) => void;
+  /** Resolves when a handshake has reserved its client id and waits at the gate. */
+  readonly started = new Promise<{ clientId: string; result: Promise<unknown> }>(resolve => (this.onStarted = resolve));
+
+  enter(clientId: string, result: Promise<unknown>): void {
+    this.onStarted({ clientId, result });
+  }
+
+  pass(): Promise<void> {
+    return this.opened;
+  }
+
+  release(): void {
+    this.open();
+  }
+}
+
+let gate = new HandshakeGate();
+
+/** The shipped ECDH handshake, held at `gate` between reserving the client id and deriving its key. */
+class GatedEcdhHandshakeProvider extends EcdhHandshakeProvider {
+  constructor(@inject({ key: WebSocketBindingKeys.ENCRYPTION_KEYS }) keys: ClientKeyStore) {
+    super(keys);
+  }
+
+  override value(): TWebSocketHandshakeFn {
+    const shipped = super.value();
+    return opts => {
+      const result = Promise.resolve(shipped(opts));
+      gate.enter(opts.clientId, result);
+      return result;
+    };
+  }
+
+  protected override async agree(peerPublicKey: string) {
+    await gate.pass();
+    return super.agree(peerPublicKey);
+  }
+}
+
+const aesKey = () => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+
+describe('ClientKeyStore', () => {
+  test('a committed reservation keeps its key until the connection ends', async () => {
+    const keys = new ClientKeyStore();
+    const reservation = keys.reserve('c1');
+    expect(keys.pending).toBe(1);
+    expect(keys.commit(reservation, await aesKey())).toBe(true);
+    expect([keys.size, keys.pending, keys.has('c1')]).toEqual([1, 0, true]);
+    keys.delete('c1');
+    expect([keys.size, keys.pending]).toEqual([0, 0]);
+  });
+
+  test('a reservation dropped before its commit keeps nothing; release closes one without a key', async () => {
+    const keys = new ClientKeyStore();
+    const dropped = keys.reserve('c1');
+    keys.delete('c1');
+    expect(keys.commit(dropped, await aesKey())).toBe(false);
+    const failed = keys.reserve('c2');
+    keys.release(failed);
+    expect(keys.commit(failed, await aesKey())).toBe(false);
+    expect([keys.size, keys.pending]).toEqual([0, 0]);
+  });
+});
 
 describe('requireEncryption with the shipped encryption pair', () => {
   test('room messages, broadcasts and replies arrive encrypted and decrypt to { event, data, id? }', async () => {
@@ -126,8 +196,41 @@ describe('requireEncryption with the shipped encryption pair', () => {
     app = await startEncryptedApp();
     const handshake = app.get<TWebSocketHandshakeFn>({ key: WebSocketBindingKeys.HANDSHAKE_HANDLER });
     const { publicKey } = await generateEcdhKeyPair();
-    expect(await handshake({ clientId: crypto.randomUUID(), userId: 'gone', data: { publicKey } })).toBeNull();
+    const clientId = crypto.randomUUID();
+    const finishing = handshake({ clientId, userId: 'gone', data: { publicKey } });
+    keyStore(app).delete(clientId); // the connection's clean-up runs while the key is being derived
+    expect(await finishing).toBeNull();
     expect(keyStore(app).size).toBe(0);
+  });
+
+  test('a client that closes during the handshake leaves the key store empty', async () => {
+    gate = new HandshakeGate();
+    app = await TestApp.start({
+      configure: a => {
+        a.service(RemovalProbeService).setScope(BindingScopes.SINGLETON);
+        a.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({ requireEncryption: true });
+        a.bind({ key: WebSocketBindingKeys.AUTHENTICATE_HANDLER }).toProvider(StaticTokenAuthProvider);
+        a.bind({ key: WebSocketBindingKeys.HANDSHAKE_HANDLER }).toProvider(GatedEcdhHandshakeProvider);
+        a.bind({ key: WebSocketBindingKeys.CLIENT_REMOVED_HANDLER }).toProvider(RemovalProbeProvider);
+        a.component(WebSocketComponent);
+      },
+    });
+    const probe = app.get<RemovalProbeService>({ key: serviceKey(RemovalProbeService.name) });
+    const keys = keyStore(app);
+    const { publicKey } = await generateEcdhKeyPair();
+    const client = await TestClient.open(app.wsUrl());
+    client.send({ event: 'authenticate', data: { type: 'Bearer', token: 'ada', publicKey } });
+
+    const { clientId, result } = await gate.started;
+    expect(keys.pending).toBe(1);
+    await client.close();
+    await probe.untilRemoved(clientId);
+    expect(keys.pending).toBe(0);
+
+    gate.release();
+    expect(await result).toBeNull();
+    expect(keys.size).toBe(0);
+    expect(keys.pending).toBe(0);
   });
 
   test('an encrypted client without a key never gets plaintext: the transformer refuses', async () => {

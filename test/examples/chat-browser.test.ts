@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { RedisHelper } from '@venizia/ignis-helpers';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { TestRedis } from '../support/redis';
-import { joinChat, launchChromium, say, spawnBun, startChatProcess, waitForMessage, type IChatProcess } from './support';
+import { joinChat, launchChromium, say, startChatProcess, waitForMessage, type IChatProcess } from '../support/chat-example';
+import { spawnBun } from '../support/child-process';
+import { TestRedis, untilSubscribers } from '../support/redis';
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -111,15 +112,7 @@ describe('chat example, two instances on one Redis', () => {
   }, 20_000);
 
   /** Instances subscribe to a room's channel when their first member joins; wait until both have. */
-  const bothSubscribed = async (room: string) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const [, count] = await monitor.execute<[string, number]>('PUBSUB', ['NUMSUB', `ws:room:${room}`]);
-      if (Number(count) >= 2) return;
-      if (Date.now() > deadline) throw new Error(`only ${count} instance(s) subscribed to ws:room:${room}`);
-      await Bun.sleep(50);
-    }
-  };
+  const bothSubscribed = (room: string) => untilSubscribers(monitor, `ws:room:${room}`, 2);
 
   test('pages on different instances see each other, and each page names its own instance', async () => {
     const [ada, bob] = [await newPage(), await newPage()];
@@ -149,9 +142,7 @@ describe('chat example, two instances on one Redis', () => {
     const bob = await newPage();
     await joinChat(bob, west.url, 'bob');
     const worker = spawnBun(['examples/worker-emitter/worker.ts', 'bob'], { REDIS_URL: redisUrl, STEPS: '3', INTERVAL_MS: '50' });
-    const guard = setTimeout(() => void worker.stop(), 20_000);
-    expect(await worker.exited, worker.output()).toBe(0);
-    clearTimeout(guard);
+    expect(await worker.exitWithin(20_000), worker.output()).toBe(0);
     await bob.waitForSelector('#jobs li:has-text("3/3 done")', { timeout: 10_000 });
   }, 60_000);
 });

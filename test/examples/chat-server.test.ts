@@ -8,7 +8,7 @@ import { startChat, type IRunningChat } from '../../examples/chat';
 import type { ClientEvents, ServerEvents } from '../../examples/chat/public/events.generated';
 import { generateClientTypes } from '../../src/codegen';
 import { events, serverEvents } from '../../examples/chat/events';
-import { spawnBun } from './support';
+import { spawnBun } from '../support/child-process';
 
 let chat: IRunningChat;
 let wsUrl: string;
@@ -91,9 +91,7 @@ describe('chat example server', () => {
 
 test('`npm start` with an unreachable REDIS_URL says why and exits 1 instead of half-starting', async () => {
   const child = spawnBun(['examples/chat/index.ts'], { PORT: '0', REDIS_URL: 'redis://127.0.0.1:1' });
-  const guard = setTimeout(() => void child.stop(), 15_000);
-  expect(await child.exited).toBe(1);
-  clearTimeout(guard);
+  expect(await child.exitWithin(15_000)).toBe(1);
   expect(child.output()).toContain('Chat could not start:');
   expect(child.output(), child.output()).toContain('cannot reach Redis at 127.0.0.1:1');
 }, 20_000);

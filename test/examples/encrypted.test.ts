@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { WebSocketClient, WebSocketClientError } from '../../src/client';
 import { runEncryptedClient } from '../../examples/encrypted/client';
 import { startEncryptedServer } from '../../examples/encrypted/server';
-import { spawnBun } from './support';
+import { spawnBun } from '../support/child-process';
 
 describe('encrypted example, in-process', () => {
   let server: Awaited<ReturnType<typeof startEncryptedServer>>;
@@ -58,9 +58,7 @@ describe('encrypted example, in-process', () => {
 
 test('the README command: `bun examples/encrypted/client.ts` starts its own server, prints the decrypted messages, exits 0', async () => {
   const child = spawnBun(['examples/encrypted/client.ts', 'ada']);
-  const guard = setTimeout(() => void child.stop(), 25_000);
-  const code = await child.exited;
-  clearTimeout(guard);
+  const code = await child.exitWithin(25_000);
   expect(code, child.output()).toBe(0);
   expect(child.output()).toContain('decrypted: welcome {"text":"hello ada, only you can read this"}');
   expect(child.output()).toContain('"text":"ATTACK AT DAWN"');

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { RedisHelper } from '@venizia/ignis-helpers';
 import { WebSocketClient } from '../../src/client';
 import type { ChatServerEvents } from '../../examples/chat/events';
-import { TestRedis } from '../support/redis';
-import { spawnBun, startChatProcess, type IChatProcess } from './support';
+import { startChatProcess, type IChatProcess } from '../support/chat-example';
+import { spawnBun } from '../support/child-process';
+import { TestRedis, untilSubscribers } from '../support/redis';
 
 let redis: TestRedis;
 let monitor: RedisHelper;
@@ -30,15 +31,7 @@ afterAll(async () => {
 }, 20_000);
 
 /** The chat instance subscribes to a user's channel once the user's first session is authenticated. */
-const untilSubscribed = async (channel: string) => {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const [, count] = await monitor.execute<[string, number]>('PUBSUB', ['NUMSUB', channel]);
-    if (Number(count) >= 1) return;
-    if (Date.now() > deadline) throw new Error(`nobody subscribed to ${channel}`);
-    await Bun.sleep(50);
-  }
-};
+const untilSubscribed = (channel: string) => untilSubscribers(monitor, channel, 1);
 
 describe('worker-emitter example', () => {
   test('every session of the user receives each progress step once, in order; other users get nothing', async () => {
@@ -47,22 +40,26 @@ describe('worker-emitter example', () => {
     const ada2 = new WebSocketClient<ChatServerEvents>({ url, auth: () => ({ name: 'ada' }) });
     const bob = new WebSocketClient<ChatServerEvents>({ url, auth: () => ({ name: 'bob' }) });
     const seen = { ada1: [] as ChatServerEvents['job:progress'][], ada2: [] as ChatServerEvents['job:progress'][], bob: 0 };
-    ada1.on('job:progress', p => seen.ada1.push(p));
-    ada2.on('job:progress', p => seen.ada2.push(p));
+    let allSteps!: () => void;
+    const allStepsArrived = new Promise<void>(resolve => (allSteps = resolve));
+    const record = (steps: ChatServerEvents['job:progress'][], step: ChatServerEvents['job:progress']) => {
+      steps.push(step);
+      if (seen.ada1.length >= 4 && seen.ada2.length >= 4) allSteps();
+    };
+    ada1.on('job:progress', p => record(seen.ada1, p));
+    ada2.on('job:progress', p => record(seen.ada2, p));
     bob.on('job:progress', () => seen.bob++);
     try {
       await Promise.all([ada1.connect(), ada2.connect(), bob.connect()]);
       await untilSubscribed('ws:user:ada');
 
       const worker = spawnBun(['examples/worker-emitter/worker.ts', 'ada'], { REDIS_URL: redisUrl, STEPS: '4', INTERVAL_MS: '50' });
-      const guard = setTimeout(() => void worker.stop(), 20_000);
-      const code = await worker.exited;
-      clearTimeout(guard);
+      const code = await worker.exitWithin(20_000);
       expect(code, worker.output()).toBe(0);
       expect(worker.output()).toContain("sent 4/4 to user 'ada'");
 
-      const deadline = Date.now() + 5_000;
-      while ((seen.ada1.length < 4 || seen.ada2.length < 4) && Date.now() < deadline) await Bun.sleep(20);
+      // A deadline, not a poll: on a miss the assertions below say what did arrive.
+      await Promise.race([allStepsArrived, Bun.sleep(5_000)]);
       for (const steps of [seen.ada1, seen.ada2]) {
         expect(steps.map(p => [p.step, p.total, p.done])).toEqual([
           [1, 4, false],
@@ -80,9 +77,7 @@ describe('worker-emitter example', () => {
 
   test('with a Redis that does not answer it says so and exits 1', async () => {
     const worker = spawnBun(['examples/worker-emitter/worker.ts', 'ada'], { REDIS_URL: 'redis://127.0.0.1:1' });
-    const guard = setTimeout(() => void worker.stop(), 15_000);
-    expect(await worker.exited).toBe(1);
-    clearTimeout(guard);
+    expect(await worker.exitWithin(15_000)).toBe(1);
     expect(worker.output()).toContain('worker failed: [RedisBroker] cannot reach Redis at 127.0.0.1:1');
   }, 20_000);
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import { startProcessNode } from '../support/process-node';
+import { startProcessNode } from '../support/node-process';
 import { TestClient } from '../support/ws-client';
 
 test('a flood of malformed frames cannot multiply into the log: bytes written stay bounded', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { WebSocketCloseCodes, WebSocketErrorCodes } from '../../src';
-import { startProcessNode } from '../support/process-node';
+import { startProcessNode } from '../support/node-process';
 import { startNode, type ITestNode } from '../support/server';
 import { TestClient } from '../support/ws-client';
 

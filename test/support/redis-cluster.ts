@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
-import { redisServerPath } from './redis';
+import { spawnRedisServer } from './redis';
 
 const run = (cmd: string[]) => Bun.spawnSync(cmd, { stdout: 'pipe', stderr: 'pipe' });
 
@@ -22,43 +22,42 @@ export class TestRedisCluster {
     const dir = mkdtempSync(join(tmpdir(), 'ws-cluster-'));
     const ports: number[] = [];
     for (let i = 0; i < size; i++) ports.push(await freePort());
-    const procs = ports.map(port =>
-      Bun.spawn(
-        [redisServerPath(), '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
-          '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--save', '', '--appendonly', 'no',
-          '--protected-mode', 'no'],
-        { stdout: 'ignore', stderr: 'ignore' },
-      ),
-    );
+    const procs: ReturnType<typeof Bun.spawn>[] = [];
     const cluster = new TestRedisCluster(ports, procs, dir);
     const cli = Bun.which('redis-cli');
-    if (!cli) throw new Error('redis-cli not found: it ships with redis-server (apt-get install -y redis-server)');
-    const deadline = Date.now() + 15_000;
-    for (const port of ports) {
-      while (run([cli, '-p', String(port), 'ping']).stdout.toString().trim() !== 'PONG') {
-        if (Date.now() > deadline) throw new Error(`cluster node ${port} did not start`);
-        await Bun.sleep(20);
+    try {
+      if (!cli) throw new Error('redis-cli not found: it ships with redis-server (apt-get install -y redis-server)');
+      for (const port of ports) {
+        procs.push(
+          await spawnRedisServer(['--port', String(port), '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir]),
+        );
       }
-    }
-    const created = run([cli, '--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
-    if (created.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-    for (const port of ports) {
-      while (!run([cli, '-p', String(port), 'cluster', 'info']).stdout.toString().includes('cluster_state:ok')) {
-        if (Date.now() > deadline) throw new Error(`cluster did not reach state ok on ${port}`);
-        await Bun.sleep(50);
+      const created = run([cli, '--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+      if (created.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+      // Slots propagate over the cluster bus, which announces nothing: ask each node until it reports ok.
+      const deadline = Date.now() + 15_000;
+      for (const port of ports) {
+        while (!run([cli, '-p', String(port), 'cluster', 'info']).stdout.toString().includes('cluster_state:ok')) {
+          if (Date.now() > deadline) throw new Error(`cluster did not reach state ok on ${port}`);
+          await Bun.sleep(50);
+        }
       }
+    } catch (error) {
+      await cluster.stop();
+      throw error;
     }
     return cluster;
   }
 
-  /** An Ignis RedisClusterHelper over all nodes (the app-side connection). */
+  /** An Ignis RedisClusterHelper over all nodes (the app-side connection; it connects at once). */
   helper(name = 'test-cluster'): RedisClusterHelper {
     return new RedisClusterHelper({ name, nodes: this.ports.map(port => ({ host: '127.0.0.1', port })) });
   }
 
   async stop(): Promise<void> {
-    for (const proc of this.procs) proc.kill('SIGTERM');
-    await Promise.all(this.procs.map(p => p.exited));
+    const procs = this.procs.splice(0);
+    for (const proc of procs) proc.kill('SIGTERM');
+    await Promise.all(procs.map(p => p.exited));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -15,6 +15,10 @@ export const redisServerPath = (): string => {
   return found;
 };
 
+/** An Ignis RedisHelper for the redis-server on a loopback port; it connects when asked to. */
+export const redisHelperAt = (port: number, name = 'test-redis'): RedisHelper =>
+  new RedisHelper({ name, host: '127.0.0.1', port, password: '', autoConnect: false });
+
 /** A redis-server process owned by one test file. */
 export class TestRedis {
   private proc?: ReturnType<typeof Bun.spawn>;
@@ -29,16 +33,12 @@ export class TestRedis {
 
   /** A Ignis RedisHelper pointing at this server (the app-side connection). */
   helper(name = 'test-redis'): RedisHelper {
-    return new RedisHelper({ name, host: '127.0.0.1', port: this.port, password: '', autoConnect: false });
+    return redisHelperAt(this.port, name);
   }
 
   /** Kills the server (SIGKILL, like a crash) and waits for it to exit. */
-  async kill(): Promise<void> {
-    const proc = this.proc;
-    this.proc = undefined;
-    if (!proc) return;
-    proc.kill('SIGKILL');
-    await proc.exited;
+  kill(): Promise<void> {
+    return this.end('SIGKILL');
   }
 
   /** Starts the server again on the same port. */
@@ -47,32 +47,61 @@ export class TestRedis {
     await this.launch();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.end('SIGTERM');
+  }
+
+  private async end(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
     const proc = this.proc;
     this.proc = undefined;
     if (!proc) return;
-    proc.kill('SIGTERM');
+    proc.kill(signal);
     await proc.exited;
   }
 
   private async launch(): Promise<void> {
-    const proc = Bun.spawn(
-      [redisServerPath(), '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
-      { stdout: 'pipe', stderr: 'pipe' },
-    );
-    this.proc = proc;
-    const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let seen = '';
-    const deadline = Date.now() + 10_000;
-    while (!seen.includes('Ready to accept connections')) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}: ${seen}`);
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`redis-server exited during start on port ${this.port}: ${seen}`);
-      seen += decoder.decode(value);
-    }
-    reader.releaseLock();
-    // Keep draining so a chatty server never blocks on a full pipe.
-    void (proc.stdout as ReadableStream<Uint8Array>).pipeTo(new WritableStream());
+    this.proc = await spawnRedisServer(['--port', String(this.port)]);
   }
 }
+
+/**
+ * Starts `redis-server --bind 127.0.0.1 ...args` (nothing persisted) and resolves once it is
+ * ready to accept connections; its output keeps being drained so it never blocks on a full pipe.
+ */
+export const spawnRedisServer = async (args: string[]): Promise<ReturnType<typeof Bun.spawn>> => {
+  const proc = Bun.spawn(
+    [redisServerPath(), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...args],
+    { stdout: 'pipe', stderr: 'pipe' },
+  );
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  const deadline = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  try {
+    while (!seen.includes('Ready to accept connections')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`redis-server ${args.join(' ')} exited or hung during start: ${seen}`);
+      seen += decoder.decode(value);
+    }
+  } finally {
+    clearTimeout(deadline);
+  }
+  reader.releaseLock();
+  void (proc.stdout as ReadableStream<Uint8Array>).pipeTo(new WritableStream());
+  void (proc.stderr as ReadableStream<Uint8Array>).pipeTo(new WritableStream());
+  return proc;
+};
+
+/**
+ * Resolves once at least `count` connections are subscribed to `channel`, asked through
+ * `monitor` (a connected client). Redis announces no subscription change, so this asks every 50 ms.
+ */
+export const untilSubscribers = async (monitor: RedisHelper, channel: string, count: number, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [, subscribed] = await monitor.execute<[string, number]>('PUBSUB', ['NUMSUB', channel]);
+    if (Number(subscribed) >= count) return;
+    if (Date.now() > deadline) throw new Error(`${subscribed} of ${count} connection(s) subscribed to ${channel} after ${timeoutMs} ms`);
+    await Bun.sleep(50);
+  }
+};

@@ -11,7 +11,8 @@ import {
   type IJWTTokenPayload,
 } from '@venizia/ignis';
 import { getError } from '@venizia/ignis-helpers';
-import type { AnyObject, TWebSocketAuthenticateFn } from '../../common';
+import type { AnyObject } from '../../protocol';
+import type { TWebSocketAuthenticateFn } from '../../server/types';
 import { WebSocketBindingKeys } from '../keys';
 
 /** Token services Ignis's `AuthenticateComponent` registers, in the order they are looked for. */

@@ -1,8 +1,9 @@
 import { BaseProvider, inject } from '@venizia/ignis';
 import { getError } from '@venizia/ignis-helpers';
-import { encryptText, WebSocketEvents, type TWebSocketOutboundTransformer } from '../../common';
+import { encryptText, WebSocketEvents } from '../../protocol';
+import type { TWebSocketOutboundTransformer } from '../../server/types';
 import { WebSocketBindingKeys } from '../keys';
-import type { ClientKeyStore } from '../services/client-key-store';
+import type { ClientKeyStore } from './client-key-store';
 
 /**
  * Default `OUTBOUND_TRANSFORMER`: for an encrypted client, encrypts the JSON of

@@ -1,15 +1,9 @@
 /**
- * Public types of the contract (`IWebSocketServerOptions`, callbacks, envelopes, client record)
- * plus the few extensions this package adds beside them.
+ * Server-side types of the contract (`IWebSocketServerOptions`, callbacks, the client record, Bun
+ * shapes) plus the few extensions this package adds beside them. Wire types live in `../protocol`.
  */
-import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
-import type { TWebSocketClientState, TWebSocketMessageType } from './constants';
-
-/** A value or a promise of it. */
-export type ValueOrPromise<T> = T | Promise<T>;
-
-/** Shape both generic parameters are constrained to. */
-export type AnyObject = Record<string, unknown>;
+import type { AnyObject, IWebSocketMessage, TWebSocketClientState, ValueOrPromise } from '../protocol';
+import type { IBunWebSocketConfig } from './options';
 
 /** Data Bun keeps on each socket; set at upgrade time. */
 export interface IWebSocketData {
@@ -39,50 +33,12 @@ export interface IBunServer {
   requestIP?(req: Request): { address: string } | null;
 }
 
-/** Bun native WebSocket options, passed through to `server.reload({ websocket })`. */
-export interface IBunWebSocketConfig {
-  /** Per-message compression (default off). */
-  perMessageDeflate?: boolean;
-  /** Largest inbound frame in bytes; bigger frames close the socket with 1009 (default 128 KiB). */
-  maxPayloadLength?: number;
-  /** Transport idle timeout in seconds (default 60). */
-  idleTimeout?: number;
-  /** Bytes buffered per socket before `send` reports backpressure (default 1 MiB). */
-  backpressureLimit?: number;
-  /** Close a socket whose buffer passes `backpressureLimit` (default off). */
-  closeOnBackpressureLimit?: boolean;
-  /** Transport-level pings (default on). */
-  sendPings?: boolean;
-  /** Whether `ws.publish` reaches the publishing socket (default off). */
-  publishToSelf?: boolean;
-}
-
 /** Object for `server.reload({ websocket })`: the four lifecycle callbacks plus native options. */
 export interface IBunWebSocketHandler extends IBunWebSocketConfig {
   open(socket: IWebSocket): void;
   message(socket: IWebSocket, message: string | Buffer): void;
   close(socket: IWebSocket, code: number, reason: string): void;
   drain(socket: IWebSocket): void;
-}
-
-/** Client <-> server message envelope. */
-export interface IWebSocketMessage<DataType = unknown> {
-  event: string;
-  data?: DataType;
-  id?: string;
-}
-
-/** Cross-instance envelope published on the `ws:*` Redis channels. */
-export interface IRedisSocketMessage<DataType = unknown> {
-  /** Publishing node's id, or `'emitter'`. */
-  serverId: string;
-  type: TWebSocketMessageType;
-  /** clientId, userId or room name; absent for broadcast. */
-  target?: string;
-  event: string;
-  data: DataType;
-  /** Client ids that must not receive the message. */
-  exclude?: string[];
 }
 
 /** What the helper tracks for every connection. */
@@ -151,58 +107,6 @@ export type TWebSocketOutboundTransformer<DataType = unknown, MetadataType exten
 /** Beyond the contract: called once for every connection that ends, authenticated or not. */
 export type TWebSocketClientRemovedFn = (opts: { clientId: string; userId?: string }) => ValueOrPromise<void>;
 
-/** Constructor options of `WebSocketServerHelper`. */
-export interface IWebSocketServerOptions<
-  AuthDataType extends AnyObject = AnyObject,
-  MetadataType extends AnyObject = AnyObject,
-> {
-  /** Name used in logs. */
-  identifier: string;
-  /** Upgrade path (default `/ws`). */
-  path?: string;
-  /** Bun server; its `publish()` is the room fan-out fast path. */
-  server: IBunServer;
-  /** Redis for cross-instance delivery; absent means the in-process broker (one node, no Redis). */
-  redisConnection?: DefaultRedisHelper | null;
-  /** Rooms joined after authentication (default `['ws-default', 'ws-notification']`). */
-  defaultRooms?: string[];
-  /** Bun native options (defaults in `WebSocketDefaults`). */
-  serverOptions?: IBunWebSocketConfig;
-  /** ms to send `authenticate` (then 3x for `authenticateFn`); close 4001 (default 5000). */
-  authTimeout?: number;
-  /** ms between heartbeat sweeps (default 30000). */
-  heartbeatInterval?: number;
-  /** ms of silence before close 4002 (default 90000). */
-  heartbeatTimeout?: number;
-  /** Most transformer calls in flight during one fan-out (default 10). */
-  encryptedBatchLimit?: number;
-  /** Every client must complete `handshakeFn` during auth or be closed 4004 (default false). */
-  requireEncryption?: boolean;
-  authenticateFn: TWebSocketAuthenticateFn<AuthDataType, MetadataType>;
-  validateRoomFn?: TWebSocketValidateRoomFn;
-  clientConnectedFn?: TWebSocketClientConnectedFn<MetadataType>;
-  clientDisconnectedFn?: TWebSocketClientDisconnectedFn;
-  messageHandler?: TWebSocketMessageHandler;
-  outboundTransformer?: TWebSocketOutboundTransformer<unknown, MetadataType>;
-  handshakeFn?: TWebSocketHandshakeFn<AuthDataType>;
-  /** Beyond the contract: see `TWebSocketClientRemovedFn`. */
-  clientRemovedFn?: TWebSocketClientRemovedFn;
-  /** Beyond the contract: limits against abusive clients (defaults in `WebSocketDefaults`). */
-  protection?: IWebSocketProtectionOptions;
-  /** Beyond the contract: typed, zod-validated inbound events (see `defineEvent`). */
-  events?: readonly IWebSocketEventDefinition<any, any, MetadataType>[];
-}
-
-/** Limits against abusive clients; every number has a default in `WebSocketDefaults`. */
-export interface IWebSocketProtectionOptions {
-  /** Per-client token bucket over inbound frames; `false` turns it off. */
-  rateLimit?: false | { perSecond?: number; burst?: number; closeAfterDropped?: number };
-  /** Open connections per remote address (0 disables; default 0 because proxies share one address). */
-  maxConnectionsPerIp?: number;
-  /** Rooms a client may be in before further join requests are refused (0 disables; default 100). */
-  maxRoomsPerClient?: number;
-}
-
 /** What a typed event handler gets beside its parsed data. */
 export interface IWebSocketEventContext<MetadataType extends AnyObject = AnyObject> {
   clientId: string;
@@ -253,13 +157,8 @@ export interface IWebSocketEventDefinition<
   replySchema?: IWebSocketSchema<Result>;
 }
 
-/** Constructor options of `WebSocketEmitter`. */
-export interface IWebSocketEmitterOptions {
-  /** Name used in logs (default `'WebSocketEmitter'`). */
-  identifier?: string;
-  /** Redis to publish on; absent means the in-process broker (same-process nodes only). */
-  redisConnection?: DefaultRedisHelper | null;
-}
+/** A typed event of any schema, as the helper stores them side by side. */
+export type TAnyEventDefinition<MetadataType extends AnyObject = AnyObject> = IWebSocketEventDefinition<unknown, unknown, MetadataType>;
 
 /** Delivery counters, so nothing is lost silently. */
 export interface IWebSocketDeliveryStats {

@@ -1,6 +1,7 @@
 /**
- * Protocol words in one place: events, client states, close codes, error codes, Redis channels
- * and defaults. Nothing else in the package spells these as string literals.
+ * Protocol words in one place: events, client states, close codes, error codes, socket ready
+ * states, Redis channels, limits and defaults. Browser-safe (the client imports it). Nothing
+ * else in the package spells these as string literals.
  */
 
 /** Helper for `typeof X[keyof typeof X]` over a constant class. */
@@ -77,6 +78,14 @@ export class WebSocketCloseCodes {
   static readonly RATE_LIMITED = 4005;
 }
 
+/** `readyState` values of a WebSocket (the same numbers in browsers, Bun and Node). */
+export class WebSocketReadyStates {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+}
+
 /** Machine-readable `code` carried by every `error` event the server sends. */
 export class WebSocketErrorCodes {
   static readonly INVALID_JSON = 'INVALID_JSON';
@@ -130,18 +139,6 @@ export class WebSocketChannels {
   static forUser(opts: { userId: string }): string {
     return this.USER_PREFIX + opts.userId;
   }
-
-  static forRoomPattern(): string {
-    return this.ROOM_PREFIX + '*';
-  }
-
-  static forClientPattern(): string {
-    return this.CLIENT_PREFIX + '*';
-  }
-
-  static forUserPattern(): string {
-    return this.USER_PREFIX + '*';
-  }
 }
 
 /** Defaults of every option; the option docs in `types.ts` refer to these. */
@@ -179,6 +176,11 @@ export class WebSocketDefaults {
   /** `serverId` of every message a `WebSocketEmitter` publishes. */
   static readonly EMITTER_SERVER_ID = 'emitter';
 }
+
+/** Most rooms one join or leave request may name. */
+export const MAX_ROOMS_PER_REQUEST = 100;
+/** Longest room name accepted from a client. */
+export const MAX_ROOM_NAME_LENGTH = 256;
 
 const CLIENT_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

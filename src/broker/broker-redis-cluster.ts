@@ -1,0 +1,16 @@
+import type { DefaultRedisHelper, Logger } from '@venizia/ignis-helpers';
+import { RedisBroker } from './broker-redis';
+
+/**
+ * Redis Cluster broker: the same channels, envelope and interest tracking as `RedisBroker`,
+ * with subscription change sets applied strictly one after another (overlapping SUBSCRIBEs
+ * race ioredis's cluster ready check).
+ */
+export class RedisClusterBroker extends RedisBroker {
+  override readonly kind: string = 'redis-cluster';
+
+  constructor(redisConnection: DefaultRedisHelper, logger: Logger) {
+    super(redisConnection, logger);
+    this.serializeChanges = true;
+  }
+}

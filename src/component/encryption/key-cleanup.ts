@@ -1,0 +1,15 @@
+/**
+ * The key clean-up: when a connection ends, its key and any handshake reservation are dropped,
+ * then the app's own `CLIENT_REMOVED_HANDLER` runs. The helper calls `clientRemovedFn` once for
+ * every connection that ends, authenticated or not, so no key outlives its client.
+ */
+import type { TWebSocketClientRemovedFn } from '../../server/types';
+import type { ClientKeyStore } from './client-key-store';
+
+/** Composes the app's `clientRemovedFn` with the key drop: key first, whatever the app's callback does. */
+export const dropKeyOnRemoval =
+  (keys: ClientKeyStore, appRemovedFn?: TWebSocketClientRemovedFn): TWebSocketClientRemovedFn =>
+  async who => {
+    keys.delete(who.clientId);
+    await appRemovedFn?.(who);
+  };

@@ -1,0 +1,98 @@
+/**
+ * The backends the cross-node suite runs on: helpers in one process sharing the in-process hub,
+ * a single real redis-server, and a real three-master Redis Cluster. Each starts and stops what
+ * it needs by PID; a test only asks it for one more node's `redisConnection`.
+ */
+import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
+import { TestRedis, redisHelperAt } from '../support/redis';
+import { TestRedisCluster } from '../support/redis-cluster';
+
+export interface ICrossNodeBackend {
+  /** Shown in every test name. */
+  readonly name: string;
+  /**
+   * Whether a node subscribes only to the channels of the rooms, users and clients it hosts
+   * (Redis). The in-process hub tracks no interest: every node receives every message.
+   */
+  readonly tracksInterest: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The `redisConnection` for one more node or emitter; `undefined` puts it on the in-process hub. */
+  connection(): DefaultRedisHelper | undefined;
+  /**
+   * Publishes raw texts on a channel in order, as a broken or foreign publisher would. Only a
+   * backend with a wire has one: the in-process hub carries typed messages from this package alone.
+   */
+  readonly publishRaw?: (channel: string, texts: string[]) => Promise<void>;
+}
+
+/** Several helpers in one process without `redisConnection`: they meet in the shared in-process hub. */
+export const memoryBackend = (): ICrossNodeBackend => ({
+  name: 'in-memory',
+  tracksInterest: false,
+  start: async () => {},
+  stop: async () => {},
+  connection: () => undefined,
+});
+
+/** A real redis-server on a free loopback port; every node gets its own app-side `RedisHelper`. */
+export const redisBackend = (): ICrossNodeBackend => {
+  let redis: TestRedis | undefined;
+  const started = () => {
+    if (!redis) throw new Error('the Redis backend is used before start()');
+    return redis;
+  };
+  return {
+    name: 'single Redis',
+    tracksInterest: true,
+    start: async () => {
+      redis = await TestRedis.start();
+    },
+    stop: async () => {
+      await redis?.stop();
+      redis = undefined;
+    },
+    connection: () => started().helper(),
+    publishRaw: async (channel, texts) => {
+      const raw = started().helper('raw-publisher').getClient();
+      await raw.connect();
+      for (const text of texts) await raw.publish(channel, text);
+      await raw.quit();
+    },
+  };
+};
+
+/** A real three-master Redis Cluster; every node gets its own `RedisClusterHelper`. */
+export const redisClusterBackend = (): ICrossNodeBackend => {
+  let cluster: TestRedisCluster | undefined;
+  const connections: DefaultRedisHelper[] = [];
+  const started = () => {
+    if (!cluster) throw new Error('the Redis Cluster backend is used before start()');
+    return cluster;
+  };
+  return {
+    name: 'Redis Cluster',
+    tracksInterest: true,
+    start: async () => {
+      cluster = await TestRedisCluster.start();
+    },
+    stop: async () => {
+      for (const connection of connections.splice(0)) connection.getClient().disconnect();
+      await cluster?.stop();
+      cluster = undefined;
+    },
+    connection: () => {
+      const helper = started().helper();
+      connections.push(helper);
+      return helper;
+    },
+    // One plain connection to one master: a cluster client would spread the publishes over all
+    // masters at random, and messages from different masters may overtake each other.
+    publishRaw: async (channel, texts) => {
+      const raw = redisHelperAt(started().ports[0]!, 'raw-publisher').getClient();
+      await raw.connect();
+      for (const text of texts) await raw.publish(channel, text);
+      await raw.quit();
+    },
+  };
+};

@@ -1,0 +1,231 @@
+/**
+ * One cross-node behaviour suite, registered once per backend by cross-node.test.ts (the way
+ * socket.io-redis-adapter runs one suite over its adapters). Real Bun servers, real WebSocket
+ * clients, and only the public API: `send`, the emitter, `getStats`, `getSubscribedChannels`,
+ * `subscriptionsSettled`.
+ *
+ * "Exactly once" is checked the same way everywhere: await every copy that must arrive, then a
+ * barrier behind them, then count. On a Redis Cluster a publish goes to a random master, so a
+ * later message can overtake an earlier one: awaiting the expected copies first keeps the
+ * barrier from being mistaken for the end of the traffic.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
+import { WebSocketChannels, WebSocketEmitter } from '../../src';
+import { startNode, type ITestNode } from '../support/server';
+import { TestClient } from '../support/ws-client';
+import type { ICrossNodeBackend } from './backends';
+
+const TEST_TIMEOUT_MS = 20_000;
+
+export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
+  describe(`cross-node on ${backend.name}`, () => {
+    const nodes: ITestNode[] = [];
+    const clients: TestClient[] = [];
+    const emitters: WebSocketEmitter[] = [];
+
+    beforeAll(() => backend.start(), 30_000);
+    afterEach(async () => {
+      for (const c of clients.splice(0)) await c.close();
+      for (const e of emitters.splice(0)) await e.shutdown();
+      for (const n of nodes.splice(0)) await n.stop();
+    });
+    afterAll(() => backend.stop(), 20_000);
+
+    const node = async () => {
+      const n = await startNode({ redisConnection: backend.connection() });
+      nodes.push(n);
+      return n;
+    };
+    const connect = async (n: ITestNode, token = 'ok') => {
+      const c = await TestClient.connect(n.url, { token });
+      clients.push(c);
+      return c;
+    };
+    const emitter = async (identifier?: string) => {
+      const e = new WebSocketEmitter({ identifier, redisConnection: backend.connection() });
+      emitters.push(e);
+      await e.configure();
+      return e;
+    };
+    /** Every subscription change on every node acknowledged by the backend. */
+    const settled = () => Promise.all(nodes.map(n => n.helper.subscriptionsSettled()));
+    const count = (c: TestClient, event: string) => c.all(event).length;
+    /** Waits until each client has received at least as many `event` frames as `expected` says. */
+    const delivered = async (event: string, targets: TestClient[], expected: number[]) => {
+      for (const [i, c] of targets.entries()) while (count(c, event) < expected[i]!) await c.next(event);
+    };
+    /** A broadcast from `from` that every client awaits: what `from` sent before it has had its turn. */
+    const barrier = async (from: ITestNode, everyone: TestClient[]) => {
+      const marker = crypto.randomUUID();
+      from.helper.send({ payload: { topic: 'barrier', data: marker } });
+      for (const c of everyone) await c.next('barrier', f => f.data === marker);
+    };
+
+    test('send() on A to a room, a client id and everyone reaches B exactly once, and A never twice', async () => {
+      const a = await node();
+      const b = await node();
+      const onA = await connect(a);
+      const onB = await connect(b);
+      const onB2 = await connect(b);
+      await onA.request('join', { rooms: ['team'] }, 'joined');
+      await onB.request('join', { rooms: ['team'] }, 'joined');
+      await settled();
+
+      a.helper.send({ destination: 'team', payload: { topic: 'to-room', data: 1 } });
+      a.helper.send({ destination: onB.id, payload: { topic: 'to-client', data: 2 } });
+      a.helper.send({ payload: { topic: 'to-all', data: 3 } });
+      await delivered('to-room', [onA, onB, onB2], [1, 1, 0]);
+      await delivered('to-client', [onA, onB, onB2], [0, 1, 0]);
+      await delivered('to-all', [onA, onB, onB2], [1, 1, 1]);
+      await barrier(a, [onA, onB, onB2]);
+
+      expect([count(onA, 'to-room'), count(onB, 'to-room'), count(onB2, 'to-room')]).toEqual([1, 1, 0]);
+      expect([count(onA, 'to-client'), count(onB, 'to-client'), count(onB2, 'to-client')]).toEqual([0, 1, 0]);
+      expect([count(onA, 'to-all'), count(onB, 'to-all'), count(onB2, 'to-all')]).toEqual([1, 1, 1]);
+    }, TEST_TIMEOUT_MS);
+
+    test('once `joined` arrives, a send from another node reaches the client, even right after a burst of connects', async () => {
+      const a = await node();
+      const b = await node();
+      const members = await Promise.all(Array.from({ length: 150 }, () => connect(b)));
+      // No subscriptionsSettled() here: the acknowledgement itself is the guarantee.
+      await Promise.all(members.map(m => m.request('join', { rooms: ['just-joined'] }, 'joined')));
+      a.helper.send({ destination: 'just-joined', payload: { topic: 'first', data: 1 } });
+      for (const m of members) expect((await m.next('first')).data).toBe(1);
+    }, TEST_TIMEOUT_MS);
+
+    test('once `connected` arrives, the client is reachable from another node by id, user and default room', async () => {
+      const a = await node();
+      const b = await node();
+      const worker = await emitter();
+      const members = await Promise.all(Array.from({ length: 100 }, (_, i) => connect(b, `user:fresh-${i}`)));
+      // No subscriptionsSettled(): `connected` itself is the guarantee.
+      a.helper.send({ destination: 'ws-default', payload: { topic: 'room-first', data: 1 } });
+      a.helper.send({ destination: members[0]!.id, payload: { topic: 'direct-first', data: 2 } });
+      await worker.toUser({ userId: 'fresh-1', event: 'user-first', data: 3 });
+      for (const m of members) expect((await m.next('room-first')).data).toBe(1);
+      expect((await members[0]!.next('direct-first')).data).toBe(2);
+      expect((await members[1]!.next('user-first')).data).toBe(3);
+    }, TEST_TIMEOUT_MS);
+
+    test('a message for a client id never reaches another client, even one asking for a room of that name', async () => {
+      const a = await node();
+      const b = await node();
+      const target = await connect(b);
+      const snoop = await connect(a);
+      const ack = await snoop.request('join', { rooms: [target.id] }, 'joined');
+      expect(ack.data.refused).toEqual([target.id]);
+      await settled();
+      a.helper.send({ destination: target.id, payload: { topic: 'private', data: 'only you' } });
+      await delivered('private', [target], [1]);
+      await barrier(a, [target, snoop]);
+      expect(count(target, 'private')).toBe(1);
+      expect(count(snoop, 'private')).toBe(0);
+    }, TEST_TIMEOUT_MS);
+
+    test('a user on two nodes is reached everywhere through the emitter, exactly once per session', async () => {
+      const a = await node();
+      const b = await node();
+      const s1 = await connect(a, 'user:carol');
+      const s2 = await connect(b, 'user:carol');
+      const other = await connect(b, 'user:dave');
+      await s1.request('join', { rooms: ['ops'] }, 'joined');
+      await other.request('join', { rooms: ['ops'] }, 'joined');
+      await settled();
+
+      const worker = await emitter('worker');
+      await worker.toUser({ userId: 'carol', event: 'e-user', data: 1 });
+      await worker.toClient({ clientId: s2.id, event: 'e-client', data: 2 });
+      await worker.toRoom({ room: 'ops', event: 'e-room', data: 3, exclude: [other.id] });
+      await worker.toRoom({ room: 'ops', event: 'e-room-all', data: 4 });
+      await worker.broadcast({ event: 'e-all-ex', data: 6, exclude: [s2.id] });
+      await worker.broadcast({ event: 'e-all', data: 5 });
+      const sessions = [s1, s2, other];
+      await delivered('e-user', sessions, [1, 1, 0]);
+      await delivered('e-client', sessions, [0, 1, 0]);
+      await delivered('e-room', sessions, [1, 0, 0]);
+      await delivered('e-room-all', sessions, [1, 0, 1]);
+      await delivered('e-all-ex', sessions, [1, 0, 1]);
+      await delivered('e-all', sessions, [1, 1, 1]);
+      await barrier(a, sessions);
+
+      expect([count(s1, 'e-user'), count(s2, 'e-user'), count(other, 'e-user')]).toEqual([1, 1, 0]);
+      expect([count(s1, 'e-client'), count(s2, 'e-client'), count(other, 'e-client')]).toEqual([0, 1, 0]);
+      expect([count(s1, 'e-room'), count(s2, 'e-room'), count(other, 'e-room')]).toEqual([1, 0, 0]);
+      expect([count(s1, 'e-room-all'), count(s2, 'e-room-all'), count(other, 'e-room-all')]).toEqual([1, 0, 1]);
+      expect([count(s1, 'e-all'), count(s2, 'e-all'), count(other, 'e-all')]).toEqual([1, 1, 1]);
+      expect([count(s1, 'e-all-ex'), count(s2, 'e-all-ex'), count(other, 'e-all-ex')]).toEqual([1, 0, 1]);
+    }, TEST_TIMEOUT_MS);
+
+    if (backend.tracksInterest) {
+      test('interest (Redis backends): a node that hosts no member of a room receives none of its messages', async () => {
+        const a = await node();
+        const b = await node();
+        const c = await node();
+        const member = await connect(b);
+        await member.request('join', { rooms: ['only-on-b'] }, 'joined');
+        const watchers = [await connect(a), await connect(c)];
+        await settled();
+        expect(b.helper.getSubscribedChannels()).toContain(WebSocketChannels.forRoom({ room: 'only-on-b' }));
+        expect(c.helper.getSubscribedChannels()).not.toContain(WebSocketChannels.forRoom({ room: 'only-on-b' }));
+
+        const before = nodes.map(n => n.helper.getStats().received);
+        for (let i = 0; i < 20; i++) a.helper.send({ destination: 'only-on-b', payload: { topic: 'room-msg', data: i } });
+        await delivered('room-msg', [member], [20]);
+        await barrier(a, [member, ...watchers]);
+        const received = nodes.map((n, i) => n.helper.getStats().received - before[i]!);
+        // Each node also got the barrier broadcast (A its own echo, ignored): 1 each plus 20 on B.
+        expect(received).toEqual([1, 21, 1]);
+        expect(count(member, 'room-msg')).toBe(20);
+
+        await member.request('leave', { rooms: ['only-on-b'] }, 'left');
+        await settled();
+        expect(b.helper.getSubscribedChannels()).not.toContain(WebSocketChannels.forRoom({ room: 'only-on-b' }));
+      }, TEST_TIMEOUT_MS);
+
+      test('interest (Redis backends): connect, join and disconnect cycles leave a node subscribed to the broadcast channel only', async () => {
+        const a = await node();
+        for (let i = 0; i < 60; i++) {
+          const client = await TestClient.connect(a.url, { token: `user:u${i % 7}` });
+          if (i % 3 === 0) await client.request('join', { rooms: [`room-${i % 5}`] }, 'joined');
+          await client.close();
+        }
+        await a.untilEmpty();
+        await settled();
+        expect(a.helper.getSubscribedChannels()).toEqual([WebSocketChannels.BROADCAST]);
+      }, TEST_TIMEOUT_MS);
+    } else {
+      test('no interest (in-process hub): nodes subscribe to nothing, yet a room hosted on B alone gets what A sends', async () => {
+        const a = await node();
+        const b = await node();
+        const member = await connect(b);
+        await member.request('join', { rooms: ['only-on-b'] }, 'joined');
+        const watcher = await connect(a);
+        await settled();
+        expect(a.helper.getSubscribedChannels()).toEqual([]);
+        expect(b.helper.getSubscribedChannels()).toEqual([]);
+
+        for (let i = 0; i < 20; i++) a.helper.send({ destination: 'only-on-b', payload: { topic: 'room-msg', data: i } });
+        await delivered('room-msg', [member], [20]);
+        await barrier(a, [member, watcher]);
+        expect(count(member, 'room-msg')).toBe(20);
+        expect(count(watcher, 'room-msg')).toBe(0);
+      }, TEST_TIMEOUT_MS);
+    }
+
+    // Only a backend with a wire can carry bytes this package did not write.
+    const publishRaw = backend.publishRaw;
+    if (publishRaw) {
+      test('a malformed message on a channel is dropped and counted; delivery goes on', async () => {
+        const a = await node();
+        const client = await connect(a);
+        await settled();
+        const junk = ['not json', 'null', '[]', '{"serverId":1}', '{"serverId":"x","type":"nope","event":"e","data":1}', '{"serverId":"x","type":"room","event":"e"}'];
+        const fine = JSON.stringify({ serverId: 'emitter', type: 'broadcast', event: 'fine', data: 1 });
+        await publishRaw(WebSocketChannels.BROADCAST, [...junk, fine]);
+        await client.next('fine');
+        expect(a.helper.getStats().malformedInbound).toBe(6);
+      }, TEST_TIMEOUT_MS);
+    }
+  });
+};
