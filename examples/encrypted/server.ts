@@ -107,7 +107,7 @@ export class EncryptedApp extends BaseApplication {
     this.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({ identifier: 'encrypted', requireEncryption: true });
     this.bind({ key: WebSocketBindingKeys.EVENTS }).toProvider(EchoEventsProvider);
     this.bind({ key: WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER }).toProvider(WelcomeProvider);
-    // AUTHENTICATE_HANDLER, HANDSHAKE_HANDLER and OUTBOUND_TRANSFORMER keep the shipped defaults.
+    // AUTHENTICATE_HANDLER, HANDSHAKE_HANDLER, OUTBOUND_TRANSFORMER and INBOUND_TRANSFORMER keep the shipped defaults.
     this.component(WebSocketComponent);
   }
 

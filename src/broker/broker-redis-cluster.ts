@@ -1,4 +1,5 @@
 import type { DefaultRedisHelper, Logger } from '@venizia/ignis-helpers';
+import type { IBrokerLimits } from './broker';
 import { RedisBroker } from './broker-redis';
 
 /**
@@ -9,8 +10,8 @@ import { RedisBroker } from './broker-redis';
 export class RedisClusterBroker extends RedisBroker {
   override readonly kind: string = 'redis-cluster';
 
-  constructor(redisConnection: DefaultRedisHelper, logger: Logger) {
-    super(redisConnection, logger);
+  constructor(redisConnection: DefaultRedisHelper, logger: Logger, limits: IBrokerLimits) {
+    super(redisConnection, logger, limits);
     this.serializeChanges = true;
   }
 }

@@ -1,35 +1,57 @@
 import { getError, type DefaultRedisHelper, type Logger } from '@venizia/ignis-helpers';
 import { WebSocketChannels, type IRedisSocketMessage } from '../protocol';
 import { LogThrottle } from '../logging/log-throttle';
-import type { IBrokerListener, IWebSocketBroker } from './broker';
+import type { IBrokerLimits, IBrokerListener, IWebSocketBroker } from './broker';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
 import { InterestBroker } from './interest-broker';
-import { closeClient, connectClient, describeTarget, duplicateForPubSub, type TRedisClient } from './redis-connection';
+import { PublishBuffer } from './publish-buffer';
+import {
+  closeClient,
+  connectClient,
+  describeTarget,
+  duplicateForPublish,
+  duplicateForPubSub,
+  type TRedisClient,
+} from './redis-connection';
 
 /**
  * Redis pub/sub broker: one connection publishes, one subscribes (only when a listener is
  * given), and the node subscribes only to the channels it hosts (interest-broker.ts). Channel
  * names and the envelope are the contract's, so emitters of either implementation interoperate.
- * ioredis resubscribes on reconnect; publishes made while Redis is away wait in the offline
- * queue and go out when it is back.
+ * ioredis resubscribes on reconnect. Publishes are held, bounded, until Redis acknowledges them
+ * (publish-buffer.ts): while Redis is away they wait and go out in order when it is back; what
+ * does not fit, or is not acknowledged within `publishTimeout`, is dropped and counted. `stop()`
+ * waits at most `closeTimeout` for Redis, then drops the connections.
  */
 export class RedisBroker extends InterestBroker implements IWebSocketBroker {
   readonly kind: string = 'redis';
   private pub?: TRedisClient;
   private sub?: TRedisClient;
+  private outbound?: PublishBuffer;
   protected readonly logs: LogThrottle;
 
   constructor(
     private readonly redisConnection: DefaultRedisHelper,
     private readonly logger: Logger,
+    private readonly limits: IBrokerLimits,
   ) {
     super();
     this.logs = new LogThrottle(logger);
   }
 
   async start(listener?: IBrokerListener): Promise<void> {
-    this.pub = this.watch(duplicateForPubSub(this.redisConnection), 'pub');
-    const connecting = [connectClient(this.pub)];
+    const pub = (this.pub = this.watch(duplicateForPublish(this.redisConnection), 'pub'));
+    const outbound = (this.outbound = new PublishBuffer(
+      {
+        isReady: () => pub.status === 'ready',
+        send: (channel, raw) => pub.publish(channel, raw),
+        reset: () => pub.disconnect(true),
+      },
+      this.limits,
+      this.logger,
+    ));
+    pub.on('ready', () => outbound.flush());
+    const connecting = [connectClient(pub)];
     if (listener) {
       this.sub = this.watch(duplicateForPubSub(this.redisConnection), 'sub');
       this.sub.on('message', (channel: string, raw: string) => {
@@ -51,16 +73,19 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
   }
 
   async publish(channel: string, message: IRedisSocketMessage): Promise<void> {
-    if (!this.pub) throw getError({ message: `[${this.constructor.name}] publish() called before start(); call configure() first.` });
-    await this.pub.publish(channel, encodeEnvelope(message));
+    if (!this.outbound) throw getError({ message: `[${this.constructor.name}] publish() called before start(); call configure() first.` });
+    await this.outbound.publish(channel, encodeEnvelope(message));
   }
 
   async stop(): Promise<void> {
     this.resetInterest();
+    // Publishes still waiting for a connection are dropped (lost); written ones settle as the connection closes.
+    this.outbound?.stop();
+    this.outbound = undefined;
     const clients = [this.pub, this.sub].filter((c): c is TRedisClient => c !== undefined);
     this.pub = undefined;
     this.sub = undefined;
-    await Promise.all(clients.map(closeClient));
+    await Promise.all(clients.map(client => closeClient(client, this.limits.closeTimeout)));
   }
 
   protected async applyInterest(subscribe: string[], unsubscribe: string[]): Promise<void> {

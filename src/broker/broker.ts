@@ -18,6 +18,21 @@ export interface IBrokerListener {
   malformed(channel: string, bytes: number): void;
 }
 
+/**
+ * How much a Redis broker may hold for Redis and how long it waits for it (resolved: every
+ * field set; the defaults and their docs are in server/options.ts, `broker` group).
+ */
+export interface IBrokerLimits {
+  /** Publishes waiting for Redis (sent and unacknowledged, or queued while it is away) before new ones are dropped. */
+  maxBufferedMessages: number;
+  /** Encoded bytes of those publishes before new ones are dropped. */
+  maxBufferedBytes: number;
+  /** ms Redis has to acknowledge a publish; past it the publish is dropped and a stalled connection reset. */
+  publishTimeout: number;
+  /** ms `stop()` waits for Redis to answer QUIT before dropping the connections. */
+  closeTimeout: number;
+}
+
 /** The transport a `WebSocketServerHelper` or `WebSocketEmitter` publishes and subscribes through. */
 export interface IWebSocketBroker {
   /** `'memory'`, `'redis'` or `'redis-cluster'`, for logs and diagnostics. */
@@ -26,7 +41,11 @@ export interface IWebSocketBroker {
   readonly tracksInterest: boolean;
   /** Connects; with a listener also starts receiving (a publish-only broker has none). */
   start(listener?: IBrokerListener): Promise<void>;
-  /** Encodes and publishes an envelope; resolves when the transport accepted it. */
+  /**
+   * Encodes and publishes an envelope; resolves when the transport accepted it. A Redis broker
+   * settles every publish within `publishTimeout`: rejected with a `WebSocketPublishErrorCodes`
+   * `messageCode` when it was dropped (buffer full, timed out, lost with the connection).
+   */
   publish(channel: string, message: IRedisSocketMessage): Promise<void>;
   /** Adds one reference to a channel; the first one subscribes. */
   subscribe(channel: string): void;

@@ -20,7 +20,7 @@ export const describeTarget = (helper: DefaultRedisHelper): string => {
 const retryForever = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000);
 
 /**
- * Duplicates the app's connection for pub/sub. The app's helper may be configured to stop
+ * Duplicates the app's connection for subscribing (publishing: `duplicateForPublish`). The app's helper may be configured to stop
  * retrying (Ignis's `RedisHelper` defaults to `maxRetry: 0`); the duplicates override that,
  * because a WebSocket node must resume cross-node delivery after Redis comes back on its own.
  */
@@ -39,6 +39,35 @@ export const duplicateForPubSub = (helper: DefaultRedisHelper): TRedisClient => 
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
     autoResubscribe: true,
+  });
+};
+
+/**
+ * Duplicates the app's connection for publishing. Retries forever like `duplicateForPubSub`, but
+ * holds nothing itself: ioredis's offline queue has no bound, so it is off and publishes made
+ * while Redis is away wait in the broker's bounded `PublishBuffer` instead; and a connection that
+ * closes fails what it had written (the buffer counts it lost) rather than keeping it to resend
+ * after reconnecting, possibly twice. Once dropped (a stalled connection reset, a QUIT that got
+ * no answer), the socket is destroyed at once rather than after ioredis's 2 s grace for a peer
+ * that cannot answer anyway: that is what fails the unanswered publishes and frees them.
+ */
+export const duplicateForPublish = (helper: DefaultRedisHelper): TRedisClient => {
+  const client = helper.getClient();
+  if (isCluster(client)) {
+    return client.duplicate([], {
+      lazyConnect: true,
+      clusterRetryStrategy: retryForever,
+      enableOfflineQueue: false,
+      redisOptions: { ...client.options.redisOptions, disconnectTimeout: 0 },
+    });
+  }
+  return client.duplicate({
+    lazyConnect: true,
+    retryStrategy: retryForever,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    disconnectTimeout: 0,
   });
 };
 
@@ -63,16 +92,25 @@ export const connectClient = async (client: TRedisClient): Promise<void> => {
   });
 };
 
-/** Quits politely, or disconnects if the connection cannot answer. */
-export const closeClient = async (client: TRedisClient): Promise<void> => {
+/**
+ * Quits politely, or disconnects if the connection cannot answer: not ready, or no answer to
+ * QUIT within `timeoutMs` (Redis paused or unreachable), so a shutdown never hangs on Redis.
+ */
+export const closeClient = async (client: TRedisClient, timeoutMs: number): Promise<void> => {
   if (client.status === 'end') return;
   if (client.status !== 'ready') {
     client.disconnect();
     return;
   }
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const quit = client.quit().then(
+    () => true,
+    () => false,
+  );
+  const late = new Promise<false>(resolve => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const clean = await Promise.race([quit, late]);
+  clearTimeout(timer);
+  if (!clean) client.disconnect();
 };

@@ -173,12 +173,13 @@ export class WebSocketClient<
   }
 
   private startAttempt(): void {
-    const { url, SocketImpl, auth, encryption, heartbeatIntervalMs } = this.settings;
+    const { url, SocketImpl, auth, encryption, verifyServerKey, heartbeatIntervalMs } = this.settings;
     const connection: ClientConnection = new ClientConnection({
       url,
       SocketImpl,
       auth,
       encryption,
+      verifyServerKey,
       heartbeatIntervalMs,
       hooks: {
         onReady: identity => this.connection === connection && this.handleReady(identity),

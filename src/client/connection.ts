@@ -1,14 +1,22 @@
 /**
  * One socket's life: open, authenticate, (optionally) derive the AES key from the server's
- * `connected`, then decode every frame in arrival order. Reconnecting, heartbeats and rooms are
+ * `connected`, then decode every frame in arrival order. Once the key exists only `encrypted`
+ * frames count, each opened under the next server → client counter, and what the app sends is
+ * sealed under the client → server one (heartbeats aside). Reconnecting, heartbeats and rooms are
  * the owner's business (`client.ts`); a connection never retries and reports its end once.
  */
 import { WebSocketCloseCodes, WebSocketEvents, WebSocketReadyStates } from '../protocol/constants';
-import { decryptText, deriveAesKey, generateEcdhKeyPair } from '../protocol/crypto';
+import { AesGcmSession, deriveAesKey, generateEcdhKeyPair } from '../protocol/crypto';
 import type { AnyObject, IWebSocketMessage, ValueOrPromise } from '../protocol/types';
 import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants';
-import { frameToText, isEncryptedPayload, parseServerMessage, readServerError } from './frame';
-import type { IClientSocket, IWebSocketClientErrorEvent, IWebSocketClientIdentity, TClientSocketConstructor } from './types';
+import { frameToText, parseServerMessage, readServerError } from './frame';
+import type {
+  IClientSocket,
+  IWebSocketClientErrorEvent,
+  IWebSocketClientIdentity,
+  IWebSocketServerKeyInfo,
+  TClientSocketConstructor,
+} from './types';
 
 /** Close code of a socket that ended without a close frame (network loss) or could not be built. */
 const ABNORMAL_CLOSE = 1006;
@@ -43,6 +51,8 @@ export interface IConnectionOptions {
   auth: () => ValueOrPromise<AnyObject>;
   /** Generate a fresh ECDH key pair for this attempt and require an encrypted session. */
   encryption: boolean;
+  /** Checks the server's key before it is used (pinning); absent: any key. */
+  verifyServerKey?: (info: IWebSocketServerKeyInfo) => ValueOrPromise<boolean>;
   /** ms between heartbeats once authenticated. */
   heartbeatIntervalMs: number;
   hooks: IConnectionHooks;
@@ -55,7 +65,10 @@ export class ClientConnection {
   private ecdh?: { keyPair: CryptoKeyPair; publicKey: string };
   // Every frame and the close go through this chain, so async decryption cannot reorder them.
   private chain: Promise<void> = Promise.resolve();
-  private aesKey: CryptoKey | null = null;
+  // Encrypted sends, sealed and written one after another so their counters reach the wire in order.
+  private outbound: Promise<void> = Promise.resolve();
+  // This connection's key and counters; a reconnect is a new connection, so a new key and counters from 1.
+  private cipher: AesGcmSession | null = null;
   private ready = false;
   private ended = false;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -96,10 +109,21 @@ export class ClientConnection {
     this.socket.onerror = () => undefined;
   }
 
-  /** Sends one message if the socket is open and authenticated; false otherwise. */
+  /** Sends one message if the socket is open and authenticated (sealed when encrypted); false otherwise. */
   send(message: IWebSocketMessage): boolean {
     if (!this.ready || this.ended) return false;
-    return this.write(message);
+    const cipher = this.cipher;
+    if (!cipher) return this.write(message);
+    if (this.socket?.readyState !== WebSocketReadyStates.OPEN) return false;
+    this.outbound = this.outbound
+      .then(async () => {
+        const data = await cipher.seal(JSON.stringify(message));
+        if (!this.ended) this.write({ event: WebSocketEvents.ENCRYPTED, data });
+      })
+      .catch(cause =>
+        this.opts.hooks.onError({ source: 'client', code: WebSocketClientErrorCodes.ENCRYPTION_UNAVAILABLE, message: 'Sealing a frame failed', cause }),
+      );
+    return true;
   }
 
   /** Closes from our side without reporting an end (the owner already knows). */
@@ -148,25 +172,34 @@ export class ClientConnection {
     if (message.event === WebSocketEvents.ENCRYPTED) {
       message = await this.decrypt(message.data);
       if (!message) return;
+    } else if (this.cipher) {
+      // Once the key exists a plaintext frame proves nothing: anyone on the path could have written it.
+      const event = JSON.stringify(message.event.slice(0, 64));
+      return this.dropFrame(WebSocketClientErrorCodes.PLAINTEXT_REFUSED, `Dropped a plaintext ${event} frame inside an encrypted session`);
     }
     if (this.ready) return this.opts.hooks.onMessage(message);
     await this.handleBeforeReady(message);
   }
 
   private async decrypt(data: unknown): Promise<IWebSocketMessage | null> {
-    if (!this.aesKey || !isEncryptedPayload(data)) {
-      this.dropFrame(WebSocketClientErrorCodes.DECRYPT_FAILED, 'Dropped an encrypted frame: no key or bad payload');
+    if (!this.cipher) {
+      this.dropFrame(WebSocketClientErrorCodes.DECRYPT_FAILED, 'Dropped an encrypted frame: no key');
       return null;
     }
-    let plaintext: string;
-    try {
-      plaintext = await decryptText(this.aesKey, data);
-    } catch (cause) {
-      this.dropFrame(WebSocketClientErrorCodes.DECRYPT_FAILED, 'Dropped an encrypted frame that did not decrypt', cause);
+    const opened = await this.cipher.open(data);
+    if (!opened.ok) {
+      if (opened.reason === 'replayed') {
+        this.dropFrame(WebSocketClientErrorCodes.REPLAYED_FRAME, 'Dropped an encrypted frame whose counter was already used (replayed or reordered)');
+      } else {
+        this.dropFrame(WebSocketClientErrorCodes.DECRYPT_FAILED, `Dropped an encrypted frame that did not decrypt (${opened.reason})`);
+      }
       return null;
     }
-    const inner = parseServerMessage(plaintext);
-    if (!inner) this.dropFrame(WebSocketClientErrorCodes.UNPARSEABLE_FRAME, 'Dropped an unparseable decrypted frame');
+    const inner = parseServerMessage(opened.plaintext);
+    if (!inner || inner.event === WebSocketEvents.ENCRYPTED) {
+      this.dropFrame(WebSocketClientErrorCodes.UNPARSEABLE_FRAME, 'Dropped an unparseable decrypted frame');
+      return null;
+    }
     return inner;
   }
 
@@ -195,17 +228,35 @@ export class ClientConnection {
     const { serverPublicKey, salt } = data;
     let failure = 'the server offered no encryption key';
     if (typeof serverPublicKey === 'string' && typeof salt === 'string' && this.ecdh) {
+      if (!(await this.serverKeyAccepted({ serverPublicKey, salt, clientPublicKey: this.ecdh.publicKey }))) {
+        return this.refuseEncryption(WebSocketClientErrorCodes.SERVER_KEY_REJECTED, 'Server key rejected by verifyServerKey');
+      }
       try {
         const privateKey = this.ecdh.keyPair.privateKey;
-        this.aesKey = await deriveAesKey({ privateKey, peerPublicKey: serverPublicKey, salt });
+        this.cipher = new AesGcmSession(await deriveAesKey({ privateKey, peerPublicKey: serverPublicKey, salt }), 'client');
         return true;
       } catch {
         failure = 'the server key did not derive';
       }
     }
     // Plaintext would be a silent downgrade: stop, as the server does when a handshake fails.
-    this.serverError = { message: `Encryption unavailable: ${failure}`, code: WebSocketClientErrorCodes.ENCRYPTION_UNAVAILABLE };
-    this.end({ code: WebSocketCloseCodes.ENCRYPTION_REQUIRED, reason: this.serverError.message });
+    return this.refuseEncryption(WebSocketClientErrorCodes.ENCRYPTION_UNAVAILABLE, `Encryption unavailable: ${failure}`);
+  }
+
+  /** `verifyServerKey`'s verdict; no check configured accepts any key, a throw refuses. */
+  private async serverKeyAccepted(info: IWebSocketServerKeyInfo): Promise<boolean> {
+    if (!this.opts.verifyServerKey) return true;
+    try {
+      return (await this.opts.verifyServerKey(info)) === true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Ends the attempt as a 4004 the owner does not retry; always false. */
+  private refuseEncryption(code: string, message: string): false {
+    this.serverError = { message, code };
+    this.end({ code: WebSocketCloseCodes.ENCRYPTION_REQUIRED, reason: message });
     return false;
   }
 

@@ -49,6 +49,10 @@ export class WebSocketClientErrorCodes {
   static readonly UNPARSEABLE_FRAME = 'UNPARSEABLE_FRAME';
   /** An `encrypted` frame that could not be decrypted; it was dropped. */
   static readonly DECRYPT_FAILED = 'DECRYPT_FAILED';
+  /** An `encrypted` frame whose counter is not above the last one accepted (replayed or reordered); it was dropped. */
+  static readonly REPLAYED_FRAME = 'REPLAYED_FRAME';
+  /** A plaintext frame inside an encrypted session; it was dropped, since anyone on the path could have written it. */
+  static readonly PLAINTEXT_REFUSED = 'PLAINTEXT_REFUSED';
   /** A server event named like a lifecycle event; it was dropped so it cannot impersonate one. */
   static readonly RESERVED_EVENT = 'RESERVED_EVENT';
   /** An event handler threw or rejected; other handlers still ran. */
@@ -57,6 +61,8 @@ export class WebSocketClientErrorCodes {
   static readonly AUTH_CALLBACK_FAILED = 'AUTH_CALLBACK_FAILED';
   /** `encryption: true` but no key: none offered, none derived, or none generated (no WebCrypto). */
   static readonly ENCRYPTION_UNAVAILABLE = 'ENCRYPTION_UNAVAILABLE';
+  /** `verifyServerKey` refused the server's key (or threw); the client stops (no reconnect). */
+  static readonly SERVER_KEY_REJECTED = 'SERVER_KEY_REJECTED';
   /** A request needs an open connection and there is none. */
   static readonly NOT_CONNECTED = 'NOT_CONNECTED';
   /** No answer to a `join` / `leave` within `requestTimeoutMs`. */

@@ -2,7 +2,6 @@
  * Turning raw server frames into messages without ever throwing: anything that is not a JSON
  * `{ event, data?, id? }` object comes back as `null` for the caller to report and drop.
  */
-import type { IEncryptedPayload } from '../protocol/crypto';
 import type { IWebSocketMessage } from '../protocol/types';
 
 const decoder = new TextDecoder();
@@ -28,13 +27,6 @@ export const parseServerMessage = (text: string): IWebSocketMessage | null => {
   if (typeof event !== 'string' || event.length === 0) return null;
   // Ids are ours (`req-N`), so a non-string id can never match a request: treat it as absent.
   return typeof id === 'string' ? { event, data, id } : { event, data };
-};
-
-/** Whether `data` of an `encrypted` event has the `{ iv, ciphertext }` shape. */
-export const isEncryptedPayload = (data: unknown): data is IEncryptedPayload => {
-  if (!data || typeof data !== 'object') return false;
-  const { iv, ciphertext } = data as Record<string, unknown>;
-  return typeof iv === 'string' && typeof ciphertext === 'string';
 };
 
 /** `data.message` / `data.code` of a server `error` event, with safe fallbacks. */

@@ -23,6 +23,7 @@ export type {
   IWebSocketClientOptions,
   IWebSocketClientReconnectOptions,
   IWebSocketRoomsAck,
+  IWebSocketServerKeyInfo,
   TClientSocketConstructor,
   TWebSocketClientEventMap,
   TWebSocketClientHandler,

@@ -12,6 +12,7 @@ export interface IResolvedClientSettings {
   url: string;
   auth: () => ValueOrPromise<AnyObject>;
   encryption: boolean;
+  verifyServerKey?: IWebSocketClientOptions['verifyServerKey'];
   heartbeatIntervalMs: number;
   requestTimeoutMs: number;
   reconnect: IReconnectPolicy;
@@ -46,6 +47,10 @@ export const resolveClientSettings = (options: IWebSocketClientOptions): IResolv
     fail(`url must use ws:, wss:, http: or https:, got '${protocol}'`);
   }
   if (typeof options.auth !== 'function') fail('auth must be a function returning the credentials');
+  if (options.verifyServerKey !== undefined) {
+    if (typeof options.verifyServerKey !== 'function') fail('verifyServerKey must be a function returning true for a key to use');
+    if (!options.encryption) fail('verifyServerKey checks the key of an encrypted session: set encryption: true too');
+  }
 
   const SocketImpl = options.WebSocketImpl ?? (globalThis as { WebSocket?: TClientSocketConstructor }).WebSocket;
   if (!SocketImpl) fail('no global WebSocket in this runtime; pass WebSocketImpl (e.g. from the ws package)');
@@ -59,6 +64,7 @@ export const resolveClientSettings = (options: IWebSocketClientOptions): IResolv
     url: options.url,
     auth: options.auth,
     encryption: options.encryption ?? false,
+    verifyServerKey: options.verifyServerKey,
     heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, Defaults.HEARTBEAT_INTERVAL_MS),
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, Defaults.REQUEST_TIMEOUT_MS),
     reconnect: {

@@ -40,8 +40,14 @@ export interface IWebSocketClientOptions {
   url: string;
   /** Credentials sent in `authenticate`; called before every (re)connect so tokens can be fresh. */
   auth: () => ValueOrPromise<AnyObject>;
-  /** Do the ECDH handshake and decrypt `encrypted` frames (default false). */
+  /** Do the ECDH handshake; then only counted `encrypted` frames are accepted, and what the client sends is encrypted too (default false). */
   encryption?: boolean;
+  /**
+   * With `encryption`: checks the server's key before it is used, so an app can pin it (see
+   * wiki/encryption.md); `false` or a throw ends the attempt with `SERVER_KEY_REJECTED` / 4004,
+   * without retrying. Default: any key is used.
+   */
+  verifyServerKey?: (info: IWebSocketServerKeyInfo) => ValueOrPromise<boolean>;
   /** ms between heartbeats; keep it well under the server's `heartbeatTimeout` (default 25000). */
   heartbeatIntervalMs?: number;
   /** Reconnect policy (defaults in `WebSocketClientDefaults`). */
@@ -50,6 +56,16 @@ export interface IWebSocketClientOptions {
   requestTimeoutMs?: number;
   /** WebSocket class to use instead of the global one. */
   WebSocketImpl?: TClientSocketConstructor;
+}
+
+/** What `verifyServerKey` is given: both public halves of this connection's key exchange. */
+export interface IWebSocketServerKeyInfo {
+  /** The server's ECDH P-256 public key (raw, base64) from `connected`. */
+  serverPublicKey: string;
+  /** The HKDF salt from `connected`. */
+  salt: string;
+  /** This connection's own ECDH public key (raw, base64), as sent in `authenticate`. */
+  clientPublicKey: string;
 }
 
 /** Who the server says we are, from its `connected` event. */

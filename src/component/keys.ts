@@ -12,11 +12,13 @@ import type {
   TWebSocketClientDisconnectedFn,
   TWebSocketClientRemovedFn,
   TWebSocketHandshakeFn,
+  TWebSocketInboundTransformer,
   TWebSocketMessageHandler,
   TWebSocketOutboundTransformer,
   TWebSocketValidateRoomFn,
 } from '../server/types';
 import type { ClientKeyStore } from './encryption/client-key-store';
+import type { IWebSocketJwtOptions } from './providers/jwt-verifier';
 import type { IWebSocketComponentOptions } from './types';
 
 export class WebSocketBindingKeys {
@@ -99,6 +101,16 @@ export class WebSocketBindingKeys {
   static readonly OUTBOUND_TRANSFORMER = '@app/websocket/outbound-transformer';
 
   /**
+   * Beyond the contract: `TWebSocketInboundTransformer`, run on every frame of an encrypted client
+   * before it is routed. Default `AesGcmInboundTransformerProvider` (only counted `encrypted`
+   * frames are accepted); override together with `HANDSHAKE_HANDLER` and `OUTBOUND_TRANSFORMER`.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.INBOUND_TRANSFORMER }).toProvider(MyOpenerProvider);
+   */
+  static readonly INBOUND_TRANSFORMER = '@app/websocket/inbound-transformer';
+
+  /**
    * `TWebSocketHandshakeFn`, run during auth when `requireEncryption` is on. Default
    * `EcdhHandshakeProvider` (ECDH P-256 + HKDF-SHA-256 with a random salt).
    *
@@ -134,6 +146,16 @@ export class WebSocketBindingKeys {
    * constructor(@inject({ key: WebSocketBindingKeys.ENCRYPTION_KEYS }) private keys: ClientKeyStore) {}
    */
   static readonly ENCRYPTION_KEYS = '@app/websocket/encryption-keys';
+
+  /**
+   * Beyond the contract: `IWebSocketJwtOptions`, how strictly the default `JwtAuthenticateProvider`
+   * checks a token (algorithm allow-list, `audience`, `issuer`, required `exp`, clock tolerance,
+   * maximum length). Unbound: the app's own algorithm, `exp` required, no `aud` / `iss` check.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.JWT_OPTIONS }).toValue({ audience: 'chat', issuer: 'https://auth.example.com' });
+   */
+  static readonly JWT_OPTIONS = '@app/websocket/jwt-options';
 }
 
 /**
@@ -151,10 +173,12 @@ export interface IWebSocketBindingValues {
   [WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER]: TWebSocketClientDisconnectedFn;
   [WebSocketBindingKeys.MESSAGE_HANDLER]: TWebSocketMessageHandler;
   [WebSocketBindingKeys.OUTBOUND_TRANSFORMER]: TWebSocketOutboundTransformer;
+  [WebSocketBindingKeys.INBOUND_TRANSFORMER]: TWebSocketInboundTransformer;
   [WebSocketBindingKeys.HANDSHAKE_HANDLER]: TWebSocketHandshakeFn;
   [WebSocketBindingKeys.CLIENT_REMOVED_HANDLER]: TWebSocketClientRemovedFn;
   [WebSocketBindingKeys.EVENTS]: readonly IWebSocketEventDefinition[];
   [WebSocketBindingKeys.ENCRYPTION_KEYS]: ClientKeyStore;
+  [WebSocketBindingKeys.JWT_OPTIONS]: IWebSocketJwtOptions;
 }
 
 /** Every key string of `WebSocketBindingKeys`. */
@@ -171,5 +195,6 @@ export type TWebSocketCallbackKey =
   | typeof WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER
   | typeof WebSocketBindingKeys.MESSAGE_HANDLER
   | typeof WebSocketBindingKeys.OUTBOUND_TRANSFORMER
+  | typeof WebSocketBindingKeys.INBOUND_TRANSFORMER
   | typeof WebSocketBindingKeys.HANDSHAKE_HANDLER
   | typeof WebSocketBindingKeys.CLIENT_REMOVED_HANDLER;

@@ -94,6 +94,7 @@ export const resolveHelperOptions = (container: TBindingReader): TBoundHelperOpt
     clientDisconnectedFn: readCallback(container, WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER),
     messageHandler: readCallback(container, WebSocketBindingKeys.MESSAGE_HANDLER),
     outboundTransformer: readCallback(container, WebSocketBindingKeys.OUTBOUND_TRANSFORMER),
+    inboundTransformer: readCallback(container, WebSocketBindingKeys.INBOUND_TRANSFORMER),
     handshakeFn: readCallback(container, WebSocketBindingKeys.HANDSHAKE_HANDLER),
     clientRemovedFn: readCallback(container, WebSocketBindingKeys.CLIENT_REMOVED_HANDLER),
     events: readEvents(container),

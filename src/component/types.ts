@@ -15,7 +15,7 @@ export type TResolvedWebSocketComponentOptions = Required<IWebSocketComponentOpt
 
 /**
  * Documented defaults of `SERVER_OPTIONS`, taken from `WEBSOCKET_SERVER_DEFAULTS`; the nested
- * `serverOptions` and `protection` are `{}` because the helper merges them field by field.
+ * `serverOptions`, `protection` and `broker` are `{}` because the helper merges them field by field.
  */
 export const WEBSOCKET_COMPONENT_DEFAULTS: Readonly<TResolvedWebSocketComponentOptions> = Object.freeze({
   identifier: 'WEBSOCKET_SERVER',
@@ -26,8 +26,10 @@ export const WEBSOCKET_COMPONENT_DEFAULTS: Readonly<TResolvedWebSocketComponentO
   heartbeatInterval: WEBSOCKET_SERVER_DEFAULTS.heartbeatInterval,
   heartbeatTimeout: WEBSOCKET_SERVER_DEFAULTS.heartbeatTimeout,
   encryptedBatchLimit: WEBSOCKET_SERVER_DEFAULTS.encryptedBatchLimit,
+  maxQueuedEncrypted: WEBSOCKET_SERVER_DEFAULTS.maxQueuedEncrypted,
   requireEncryption: WEBSOCKET_SERVER_DEFAULTS.requireEncryption,
   protection: {},
+  broker: {},
 });
 
 /**
@@ -46,6 +48,7 @@ export const mergeComponentOptions = (
     defaultRooms: [...(options?.defaultRooms ?? WEBSOCKET_COMPONENT_DEFAULTS.defaultRooms)],
     serverOptions: { ...options?.serverOptions },
     protection: { ...options?.protection },
+    broker: { ...options?.broker },
   };
 };
 

@@ -13,7 +13,7 @@
  */
 import { BaseApplication, BaseComponent, Binding, CoreBindings, inject, type IProvider } from '@venizia/ignis';
 import type { TClass } from '@venizia/ignis-helpers';
-import { AesGcmOutboundTransformerProvider, ClientKeyStore, EcdhHandshakeProvider } from './encryption';
+import { AesGcmInboundTransformerProvider, AesGcmOutboundTransformerProvider, ClientKeyStore, EcdhHandshakeProvider } from './encryption';
 import { WebSocketBindingKeys, type TWebSocketBindingValue, type TWebSocketCallbackKey } from './keys';
 import { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider';
 import { JwtAuthenticateProvider } from './providers/jwt-authenticate.provider';
@@ -32,6 +32,7 @@ export const WEBSOCKET_DEFAULT_PROVIDERS: Readonly<{ [K in TProvidedKey]: TClass
     [WebSocketBindingKeys.VALIDATE_ROOM_HANDLER]: DenyAllRoomsProvider,
     [WebSocketBindingKeys.HANDSHAKE_HANDLER]: EcdhHandshakeProvider,
     [WebSocketBindingKeys.OUTBOUND_TRANSFORMER]: AesGcmOutboundTransformerProvider,
+    [WebSocketBindingKeys.INBOUND_TRANSFORMER]: AesGcmInboundTransformerProvider,
     [WebSocketBindingKeys.CLIENT_CONNECTED_HANDLER]: UnsetProvider,
     [WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER]: UnsetProvider,
     [WebSocketBindingKeys.MESSAGE_HANDLER]: UnsetProvider,

@@ -1,12 +1,17 @@
-import { BaseHelper } from '@venizia/ignis-helpers';
+import { BaseHelper, getError } from '@venizia/ignis-helpers';
 import { createBroker, type IWebSocketBroker } from '../broker';
+import { isReservedEvent } from '../broker/envelope';
 import { WebSocketChannels, WebSocketDefaults, WebSocketMessageTypes, type IRedisSocketMessage } from '../protocol';
+import { resolveBrokerOptions } from '../server/options';
 import { type IWebSocketEmitterOptions } from './types';
 
 /**
  * Publish-only sender for processes that run no WebSocket server (workers, cron jobs, other
  * services). It publishes the contract's envelope with `serverId: 'emitter'`, so every node
  * delivers it; with interest-based subscriptions only the nodes hosting the target receive it.
+ * Each method resolves once Redis acknowledged the message and rejects when it was dropped:
+ * within `broker.publishTimeout` at the latest, with an `ApplicationError` whose `messageCode` is
+ * one of `WebSocketPublishErrorCodes` (buffer full, timed out, lost), so a worker can retry.
  *
  * @example
  * const emitter = new WebSocketEmitter({ redisConnection: redis });
@@ -19,7 +24,7 @@ export class WebSocketEmitter extends BaseHelper {
 
   constructor(opts: IWebSocketEmitterOptions) {
     super({ scope: WebSocketEmitter.name, identifier: opts.identifier ?? 'WebSocketEmitter' });
-    this.broker = createBroker({ redisConnection: opts.redisConnection, logger: this.logger });
+    this.broker = createBroker({ redisConnection: opts.redisConnection, logger: this.logger, limits: resolveBrokerOptions(opts.broker) });
   }
 
   /** Opens the single publishing connection. */
@@ -66,13 +71,19 @@ export class WebSocketEmitter extends BaseHelper {
     });
   }
 
-  /** Releases the connection. */
+  /** Releases the connection, waiting at most `broker.closeTimeout` for Redis to answer. */
   async shutdown(): Promise<void> {
     await this.broker.stop();
     this.started = false;
   }
 
+  /** Rejects protocol events (`connected`, `error`, `…:reply`…): every node would refuse them. */
   private async emit(channel: string, message: Omit<IRedisSocketMessage, 'serverId'>): Promise<void> {
+    if (isReservedEvent(message.event)) {
+      throw getError({
+        message: `[${this.identifier}] '${message.event}' is a protocol event and cannot be sent to clients; pick an application event name (not a built-in event, not ending in ':reply')`,
+      });
+    }
     if (!this.started) await this.configure();
     await this.broker.publish(channel, { serverId: WebSocketDefaults.EMITTER_SERVER_ID, ...message });
   }

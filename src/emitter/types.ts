@@ -1,4 +1,5 @@
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
+import type { IWebSocketBrokerOptions } from '../server/options';
 
 /** Constructor options of `WebSocketEmitter`. */
 export interface IWebSocketEmitterOptions {
@@ -6,5 +7,11 @@ export interface IWebSocketEmitterOptions {
   identifier?: string;
   /** Redis to publish on; absent means the in-process broker (same-process nodes only). */
   redisConnection?: DefaultRedisHelper | null;
+  /**
+   * Bounds of what is held for Redis, as the helper's `broker` option (defaults: 10000 publishes,
+   * 16 MiB, 5000 ms to acknowledge, 2000 ms to close). A dropped publish rejects its method's
+   * promise with a `WebSocketPublishErrorCodes` `messageCode`.
+   */
+  broker?: IWebSocketBrokerOptions;
 }
 

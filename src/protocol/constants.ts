@@ -76,6 +76,8 @@ export class WebSocketCloseCodes {
   static readonly ENCRYPTION_REQUIRED = 4004;
   /** Beyond the contract: the client kept sending past its rate limit. */
   static readonly RATE_LIMITED = 4005;
+  /** Beyond the contract: the client did not read fast enough (socket past `backpressureLimit`, or `maxQueuedEncrypted` reached). */
+  static readonly SLOW_CONSUMER = 4006;
 }
 
 /** `readyState` values of a WebSocket (the same numbers in browsers, Bun and Node). */
@@ -97,13 +99,37 @@ export class WebSocketErrorCodes {
   static readonly AUTH_IN_PROGRESS = 'AUTH_IN_PROGRESS';
   static readonly AUTH_FAILED = 'AUTH_FAILED';
   static readonly ENCRYPTION_REQUIRED = 'ENCRYPTION_REQUIRED';
+  /** Beyond the contract: a plaintext frame from a client whose session is encrypted (heartbeats aside). */
+  static readonly PLAINTEXT_REFUSED = 'PLAINTEXT_REFUSED';
+  /** Beyond the contract: an `encrypted` frame from the client that did not decrypt with its key and counter. */
+  static readonly DECRYPT_FAILED = 'DECRYPT_FAILED';
+  /** Beyond the contract: an `encrypted` frame whose counter is not above the last one accepted (replayed or reordered). */
+  static readonly REPLAYED_FRAME = 'REPLAYED_FRAME';
   static readonly UNKNOWN_EVENT = 'UNKNOWN_EVENT';
   static readonly HANDLER_ERROR = 'HANDLER_ERROR';
   static readonly VALIDATION_FAILED = 'VALIDATION_FAILED';
   static readonly RATE_LIMITED = 'RATE_LIMITED';
+  /** Beyond the contract: the frame nests arrays/objects deeper than `protection.maxJsonDepth`. */
+  static readonly TOO_DEEP = 'TOO_DEEP';
 }
 /** One of the error codes. */
 export type TWebSocketErrorCode = TConstValue<typeof WebSocketErrorCodes>;
+
+/**
+ * Beyond the contract, never on the wire: the `messageCode` of the error a cross-instance publish
+ * (`send()`'s publish, a `WebSocketEmitter` method) rejects with when it is dropped. Each one is
+ * counted in `getStats()` (`publishDroppedBufferFull`, `publishDroppedTimeout`, `publishDroppedLost`).
+ */
+export class WebSocketPublishErrorCodes {
+  /** The outbound buffer held `broker.maxBufferedMessages` / `maxBufferedBytes` already; never sent. */
+  static readonly BUFFER_FULL = 'PUBLISH_BUFFER_FULL';
+  /** Redis did not acknowledge it within `broker.publishTimeout`; it may or may not have been published. */
+  static readonly TIMEOUT = 'PUBLISH_TIMEOUT';
+  /** The connection closed (or the broker stopped) before Redis acknowledged it; it may or may not have been published. */
+  static readonly LOST = 'PUBLISH_LOST';
+}
+/** One of the publish error codes. */
+export type TWebSocketPublishErrorCode = TConstValue<typeof WebSocketPublishErrorCodes>;
 
 /** Target kinds of a cross-instance message. */
 export class WebSocketMessageTypes {
@@ -159,6 +185,8 @@ export class WebSocketDefaults {
   static readonly HEARTBEAT_INTERVAL = 30_000;
   static readonly HEARTBEAT_TIMEOUT = 90_000;
   static readonly ENCRYPTED_BATCH_LIMIT = 10;
+  /** Messages one encrypted client may have waiting for the transformer before the slow-consumer policy applies. */
+  static readonly MAX_QUEUED_ENCRYPTED = 1_000;
   /** Sustained inbound frames per second per client. */
   static readonly RATE_LIMIT_PER_SECOND = 100;
   /** Frames a client may send in a burst above the sustained rate. */
@@ -169,6 +197,20 @@ export class WebSocketDefaults {
   static readonly MAX_CONNECTIONS_PER_IP = 0;
   /** Rooms a client may be in before its join requests are refused (own-id room not counted). */
   static readonly MAX_ROOMS_PER_CLIENT = 100;
+  /** Deepest array/object nesting of an inbound frame, the envelope object counting as 1. */
+  static readonly MAX_JSON_DEPTH = 32;
+  /** Sockets on one node that have not authenticated yet; past it upgrades get HTTP 503. */
+  static readonly MAX_UNAUTHENTICATED = 10_000;
+  /** Sockets from one address that have not authenticated yet; past it upgrades get HTTP 429. */
+  static readonly MAX_UNAUTHENTICATED_PER_IP = 64;
+  /** Publishes a node keeps waiting for Redis (sent and unacknowledged, or queued while it is away). */
+  static readonly PUBLISH_BUFFER_MESSAGES = 10_000;
+  /** Encoded bytes of those publishes (16 MiB). */
+  static readonly PUBLISH_BUFFER_BYTES = 16 * 1024 * 1024;
+  /** ms Redis has to acknowledge a publish before it is dropped as timed out. */
+  static readonly PUBLISH_TIMEOUT = 5_000;
+  /** ms `shutdown()` waits for Redis to answer QUIT before dropping the connections. */
+  static readonly BROKER_CLOSE_TIMEOUT = 2_000;
   /** Longest `connected` / `joined` wait for Redis to acknowledge new subscriptions (ms). */
   static readonly INTEREST_SETTLE_WAIT = 1_000;
   /** Suffix of the event that answers a typed event's request. */

@@ -3,8 +3,11 @@
  * browsers, Bun and Node. Server providers and the client library both use it; keeping one
  * implementation means both ends derive the same key by construction.
  *
- * Wire format of an encrypted message: `{ event: 'encrypted', data: { iv, ciphertext } }`,
- * both base64, where the plaintext is the JSON of `{ event, data }`.
+ * Wire format of an encrypted message: `{ event: 'encrypted', data: { iv, ciphertext, seq } }`,
+ * `iv` and `ciphertext` in base64, where the plaintext is the JSON of `{ event, data, id? }`.
+ * An `AesGcmSession` numbers the frames of each direction (`seq`, from 1) and binds the number
+ * and the direction into the tag as additional authenticated data, so a replayed, reordered or
+ * reflected frame is refused by the receiving end. Docs: wiki/encryption.md
  */
 
 /** Payload of an `encrypted` event. */
@@ -13,10 +16,30 @@ export interface IEncryptedPayload {
   iv: string;
   /** AES-GCM ciphertext with its tag, base64. */
   ciphertext: string;
+  /** Message counter of its direction (1, 2, ...), authenticated with the ciphertext; set by `AesGcmSession`. */
+  seq?: number;
 }
+
+/** The two directions of a session; each is authenticated into its frames so one cannot be passed off as the other. */
+export class AesGcmDirections {
+  static readonly SERVER_TO_CLIENT = 'server-to-client';
+  static readonly CLIENT_TO_SERVER = 'client-to-server';
+}
+/** One of the two directions. */
+export type TAesGcmDirection = (typeof AesGcmDirections)[Exclude<keyof typeof AesGcmDirections, 'prototype'>];
+
+/** Which end of the connection a session belongs to: it seals its own direction and opens the other. */
+export type TAesGcmSessionRole = 'server' | 'client';
+
+/** Why `AesGcmSession.open()` refused a payload. */
+export type TAesGcmRefusal = 'malformed' | 'undecryptable' | 'replayed';
+
+/** Outcome of `AesGcmSession.open()`. */
+export type TAesGcmOpenResult = { ok: true; plaintext: string; seq: number } | { ok: false; reason: TAesGcmRefusal };
 
 const ECDH_PARAMS: EcKeyGenParams = { name: 'ECDH', namedCurve: 'P-256' };
 const HKDF_INFO = new TextEncoder().encode('ignis-websocket/aes-256-gcm');
+const AAD_PREFIX = 'ignis-websocket/v1';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -63,19 +86,98 @@ export const deriveAesKey = async (opts: {
   );
 };
 
-/** Encrypts a UTF-8 string with a fresh 12-byte IV. */
-export const encryptText = async (key: CryptoKey, plaintext: string): Promise<IEncryptedPayload> => {
+/** Additional authenticated data of one frame: protocol, direction and counter. */
+const aadOf = (direction: TAesGcmDirection, seq: number): Uint8Array<ArrayBuffer> => encoder.encode(`${AAD_PREFIX} ${direction} ${seq}`);
+
+const seal = async (key: CryptoKey, plaintext: string, aad?: Uint8Array<ArrayBuffer>): Promise<IEncryptedPayload> => {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, encoder.encode(plaintext));
+  const params: AesGcmParams = aad ? { name: 'AES-GCM', iv, additionalData: aad } : { name: 'AES-GCM', iv };
+  const ct = await crypto.subtle.encrypt(params, key, encoder.encode(plaintext));
   return { iv: toBase64(iv), ciphertext: toBase64(new Uint8Array(ct)) };
 };
 
-/** Decrypts an `IEncryptedPayload`; throws if the key is wrong or the payload was tampered with. */
-export const decryptText = async (key: CryptoKey, payload: IEncryptedPayload): Promise<string> => {
-  const pt = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: fromBase64(payload.iv) },
-    key,
-    fromBase64(payload.ciphertext),
-  );
-  return decoder.decode(pt);
+const unseal = async (key: CryptoKey, payload: IEncryptedPayload, aad?: Uint8Array<ArrayBuffer>): Promise<string> => {
+  const iv = fromBase64(payload.iv);
+  const params: AesGcmParams = aad ? { name: 'AES-GCM', iv, additionalData: aad } : { name: 'AES-GCM', iv };
+  return decoder.decode(await crypto.subtle.decrypt(params, key, fromBase64(payload.ciphertext)));
 };
+
+/**
+ * Encrypts a UTF-8 string with a fresh 12-byte IV and no counter: a single message, with no
+ * protection against replay. Sessions use `AesGcmSession`, which the shipped providers and the
+ * client library speak.
+ */
+export const encryptText = (key: CryptoKey, plaintext: string): Promise<IEncryptedPayload> => seal(key, plaintext);
+
+/** Decrypts what `encryptText` made; throws if the key is wrong or the payload was tampered with. */
+export const decryptText = (key: CryptoKey, payload: IEncryptedPayload): Promise<string> => unseal(key, payload);
+
+const isSealedPayload = (payload: unknown): payload is Required<IEncryptedPayload> => {
+  if (!payload || typeof payload !== 'object') return false;
+  const { iv, ciphertext, seq } = payload as Record<string, unknown>;
+  return typeof iv === 'string' && typeof ciphertext === 'string' && Number.isSafeInteger(seq) && (seq as number) > 0;
+};
+
+/**
+ * One connection's AES-256-GCM key and its two message counters, at one end of the connection.
+ * `seal()` numbers outgoing frames 1, 2, 3... in the order it is called (the number is taken
+ * synchronously, before any await) and authenticates direction and number with the ciphertext;
+ * `open()` accepts an incoming frame only if it authenticates under its own number and that
+ * number is above the last one accepted. So a frame delivered twice, a frame delivered after a
+ * later one, and a frame sent back in the other direction are all refused, while frames the
+ * sender never delivered (a gap) do not block the ones after them. A new connection means a new
+ * key and new counters. Docs: wiki/encryption.md
+ *
+ * @example
+ * const session = new AesGcmSession(await deriveAesKey({ privateKey, peerPublicKey, salt }), 'server');
+ * socket.send(JSON.stringify({ event: 'encrypted', data: await session.seal(JSON.stringify({ event, data })) }));
+ * const opened = await session.open(frame.data); // { ok: true, plaintext } or { ok: false, reason: 'replayed' }
+ */
+export class AesGcmSession {
+  private sent = 0;
+  private received = 0;
+  private readonly sealAs: TAesGcmDirection;
+  private readonly openAs: TAesGcmDirection;
+
+  constructor(
+    readonly key: CryptoKey,
+    role: TAesGcmSessionRole,
+  ) {
+    const { SERVER_TO_CLIENT, CLIENT_TO_SERVER } = AesGcmDirections;
+    this.sealAs = role === 'server' ? SERVER_TO_CLIENT : CLIENT_TO_SERVER;
+    this.openAs = role === 'server' ? CLIENT_TO_SERVER : SERVER_TO_CLIENT;
+  }
+
+  /** Frames sealed so far (the last `seq` used). */
+  get sentCount(): number {
+    return this.sent;
+  }
+
+  /** Highest `seq` accepted by `open()` so far. */
+  get lastReceived(): number {
+    return this.received;
+  }
+
+  /** Encrypts one frame under the next counter of this end's direction. */
+  seal(plaintext: string): Promise<Required<IEncryptedPayload>> {
+    const seq = ++this.sent;
+    return seal(this.key, plaintext, aadOf(this.sealAs, seq)).then(payload => ({ ...payload, seq }));
+  }
+
+  /** Decrypts one frame of the peer's direction; never throws. */
+  async open(payload: unknown): Promise<TAesGcmOpenResult> {
+    if (!isSealedPayload(payload)) return { ok: false, reason: 'malformed' };
+    const { seq } = payload;
+    if (seq <= this.received) return { ok: false, reason: 'replayed' };
+    let plaintext: string;
+    try {
+      plaintext = await unseal(this.key, payload, aadOf(this.openAs, seq));
+    } catch {
+      return { ok: false, reason: 'undecryptable' };
+    }
+    // Checked again: another open() may have accepted a later frame while this one decrypted.
+    if (seq <= this.received) return { ok: false, reason: 'replayed' };
+    this.received = seq;
+    return { ok: true, plaintext, seq };
+  }
+}

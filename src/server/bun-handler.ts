@@ -18,6 +18,8 @@ export const createBunHandler = <A extends AnyObject, M extends AnyObject>(opts:
   const { native, registry, router } = opts;
   return {
     ...native,
+    // The helper applies closeOnBackpressureLimit itself (slow-consumer.ts): Bun's own close sends no close code.
+    closeOnBackpressureLimit: false,
     open: opts.onOpen,
     message(socket, raw) {
       const client = registry.clients.get(socket.data.clientId);

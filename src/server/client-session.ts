@@ -4,8 +4,9 @@ import { LogThrottle } from '../logging/log-throttle';
 import type { ClientRegistry } from './client-registry';
 import type { ClientMessenger } from './messenger';
 import type { TResolvedServerOptions } from './options';
-import type { ConnectionCap, InboundRateLimiter } from './rate-limiter';
+import type { InboundRateLimiter } from './rate-limiter';
 import type { IWebSocket, IWebSocketClient } from './types';
+import type { UpgradeGate } from './upgrade-gate';
 
 /** The callbacks a session runs around admission and the end of a connection. */
 type TSessionCallbacks<A extends AnyObject, M extends AnyObject> = Pick<
@@ -25,7 +26,7 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
     private readonly opts: TSessionCallbacks<AuthDataType, MetadataType>,
     private readonly registry: ClientRegistry<MetadataType>,
     private readonly messenger: ClientMessenger<MetadataType>,
-    private readonly limits: { limiter: InboundRateLimiter; connectionCap: ConnectionCap },
+    private readonly limits: { limiter: InboundRateLimiter; gate: UpgradeGate },
     logger: Logger,
   ) {
     this.logs = new LogThrottle(logger);
@@ -39,8 +40,9 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
     return channels;
   }
 
-  /** Joins the default rooms, sends `connected` and runs `clientConnectedFn`. */
+  /** Frees its unauthenticated slot, joins the default rooms, sends `connected` and runs `clientConnectedFn`. */
   onAdmitted(client: IWebSocketClient<MetadataType>): void {
+    this.limits.gate.authenticated(client.socket.data);
     for (const room of this.opts.defaultRooms) this.registry.join(client, room);
     const connected: AnyObject = { id: client.id, userId: client.userId, time: new Date().toISOString() };
     if (client.serverPublicKey !== undefined) {
@@ -55,11 +57,11 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
 
   /** Removes a client and runs the disconnect callbacks; safe to call twice. */
   async end(socket: IWebSocket): Promise<void> {
-    const { clientId, ip } = socket.data;
+    const { clientId } = socket.data;
     const removed = this.registry.remove(clientId);
     if (!removed) return;
     this.limits.limiter.forget(clientId);
-    this.limits.connectionCap.release(ip);
+    this.limits.gate.left(socket.data);
     const who = { clientId, userId: removed.client.userId };
     if (removed.wasAdmitted) await this.callback('clientDisconnectedFn', () => this.opts.clientDisconnectedFn?.(who));
     await this.callback('clientRemovedFn', () => this.opts.clientRemovedFn?.(who));

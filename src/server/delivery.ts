@@ -3,6 +3,7 @@ import { WebSocketDefaults, type AnyObject } from '../protocol';
 import { type IBunServer, type IWebSocketClient, type IWebSocketDeliveryStats, type TWebSocketOutboundTransformer } from './types';
 import { LogThrottle } from '../logging/log-throttle';
 import type { ClientRegistry } from './client-registry';
+import { SlowConsumerPolicy, type ISlowConsumerOptions } from './slow-consumer';
 
 /** Runs `task` over `items` with at most `limit` in flight. */
 const runWithLimit = async <T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> => {
@@ -21,7 +22,8 @@ const frameOf = (event: string, data: unknown, id?: string): string =>
  * Local delivery. Unencrypted members of a room are reached with one Bun topic publish (one
  * serialisation, C++ fan-out); encrypted members are not on topics and go through the outbound
  * transformer one by one, at most `batchLimit` at a time and in order per client. `exclude`
- * cannot be expressed as a topic publish, so it iterates.
+ * cannot be expressed as a topic publish, so it iterates. A client that cannot keep up is
+ * handled by the slow-consumer policy (slow-consumer.ts): every message it misses is counted.
  */
 export class Delivery<MetadataType extends AnyObject = AnyObject> {
   readonly stats: IWebSocketDeliveryStats = {
@@ -29,14 +31,21 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
     published: 0,
     dropped: 0,
     backpressured: 0,
+    slowConsumerClosed: 0,
     transformFailed: 0,
     publishFailed: 0,
+    publishDroppedBufferFull: 0,
+    publishDroppedTimeout: 0,
+    publishDroppedLost: 0,
+    publishBuffered: 0,
     malformedInbound: 0,
+    refusedInbound: 0,
     received: 0,
   };
   private readonly logs: LogThrottle;
   /** Last pending encrypted send per client, so a client's messages never overtake each other. */
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly slow: SlowConsumerPolicy<MetadataType>;
 
   constructor(
     private readonly server: IBunServer,
@@ -44,11 +53,13 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
     private readonly transformer: TWebSocketOutboundTransformer<unknown, MetadataType> | undefined,
     private readonly batchLimit: number,
     logger: Logger,
+    slowConsumers: ISlowConsumerOptions,
   ) {
     this.logs = new LogThrottle(logger);
+    this.slow = new SlowConsumerPolicy(slowConsumers, this.stats, this.logs);
   }
 
-  /** Sends a ready frame to one socket, recording backpressure and drops. */
+  /** Sends a ready frame to one socket, recording backpressure; a refused frame goes to the slow-consumer policy. */
   sendFrame(client: IWebSocketClient<MetadataType>, frame: string): void {
     const result = client.socket.send(frame);
     if (result > 0) {
@@ -58,15 +69,14 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
       this.stats.backpressured++;
       client.backpressured = true;
     } else {
-      this.stats.dropped++;
-      this.logs.warn('dropped', `message dropped: socket of client ${client.id} refused it (closed or closing)`);
+      this.slow.refused(client);
     }
   }
 
   /** One client; `id` ties a reply or acknowledgement to the request it answers. */
   toClient(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): void {
     if (client.encrypted) {
-      void this.sendEncrypted(client, event, data, id);
+      if (this.slow.enqueue(client)) void this.sendEncrypted(client, event, data, id);
       return;
     }
     this.sendFrame(client, frameOf(event, data, id));
@@ -111,13 +121,16 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
   }
 
   private publishTopic(topic: string, event: string, data: unknown, members: Iterable<string>): void {
-    this.server.publish(topic, frameOf(event, data));
+    // 0: Bun skipped at least one subscriber, past backpressureLimit (or there was none).
+    const refused = this.server.publish(topic, frameOf(event, data)) === 0;
     this.stats.published++;
-    if (this.registry.encryptedCount === 0) return;
+    if (!refused && this.registry.encryptedCount === 0) return;
     const encrypted: IWebSocketClient<MetadataType>[] = [];
     for (const id of members) {
       const client = this.registry.getAuthenticated(id);
-      if (client?.encrypted) encrypted.push(client);
+      if (!client) continue;
+      if (client.encrypted) encrypted.push(client);
+      else if (refused && this.slow.isPastLimit(client)) this.slow.refused(client);
     }
     if (encrypted.length > 0) this.sendEncryptedMany(encrypted, event, data);
   }
@@ -139,7 +152,8 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
   }
 
   private sendEncryptedMany(clients: IWebSocketClient<MetadataType>[], event: string, data: unknown): void {
-    void runWithLimit(clients, this.batchLimit, client => this.sendEncrypted(client, event, data));
+    const queued = clients.filter(client => this.slow.enqueue(client));
+    if (queued.length > 0) void runWithLimit(queued, this.batchLimit, client => this.sendEncrypted(client, event, data));
   }
 
   private sendEncrypted(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): Promise<void> {
@@ -154,12 +168,26 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
 
   private async transformAndSend(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string) {
     try {
+      // A client that left (or was closed as a slow consumer) costs no more transformer calls.
+      if (!this.isCurrent(client)) {
+        this.stats.dropped++;
+        return;
+      }
       const transformed = this.transformer ? await this.transformer({ client, event, data, id }) : null;
-      if (this.registry.clients.get(client.id) !== client) return;
+      if (!this.isCurrent(client)) {
+        this.stats.dropped++;
+        return;
+      }
       this.sendFrame(client, transformed ? frameOf(transformed.event, transformed.data) : frameOf(event, data, id));
     } catch (error) {
       this.stats.transformFailed++;
       this.logs.error('transform-failed', `outbound transformer threw for client ${client.id}; message not sent: ${error}`);
+    } finally {
+      this.slow.dequeue(client.id);
     }
+  }
+
+  private isCurrent(client: IWebSocketClient<MetadataType>): boolean {
+    return this.registry.clients.get(client.id) === client;
   }
 }

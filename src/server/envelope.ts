@@ -13,8 +13,45 @@ export type TEnvelopeResult =
   | { ok: true; message: IWebSocketMessage }
   | { ok: false; code: TWebSocketErrorCode; message: string; id?: string };
 
-/** Parses and validates one text frame. */
-export const readEnvelope = (raw: string): TEnvelopeResult => {
+const BACKSLASH = 0x5c; // \
+const OPEN_BRACKET = 0x5b; // [
+const CLOSE_BRACKET = 0x5d; // ]
+const OPEN_BRACE = 0x7b; // {
+const CLOSE_BRACE = 0x7d; // }
+const QUOTE = 0x22; // "
+
+/**
+ * True when `raw` nests arrays/objects deeper than `max` levels (the envelope object is level 1).
+ * One pass over the text before `JSON.parse`, nothing allocated: outside strings it counts
+ * brackets; a string is skipped with `indexOf` to its closing quote (one not escaped by an odd
+ * run of backslashes), so text inside strings costs next to nothing. A frame of 60 000 nested
+ * arrays is refused after `max + 1` characters instead of being parsed and, worse, re-serialised
+ * (about a second each time) whenever the app relays it.
+ */
+export const nestsDeeperThan = (raw: string, max: number): boolean => {
+  let depth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === QUOTE) {
+      for (;;) {
+        i = raw.indexOf('"', i + 1);
+        if (i === -1) return false; // unterminated string: JSON.parse refuses it
+        let slashes = 0;
+        while (raw.charCodeAt(i - 1 - slashes) === BACKSLASH) slashes++;
+        if ((slashes & 1) === 0) break;
+      }
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      if (++depth > max) return true;
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth--;
+  }
+  return false;
+};
+
+/** Parses and validates one text frame; `maxDepth` 0 means no nesting limit. */
+export const readEnvelope = (raw: string, maxDepth = 0): TEnvelopeResult => {
+  if (maxDepth > 0 && nestsDeeperThan(raw, maxDepth)) {
+    return { ok: false, code: WebSocketErrorCodes.TOO_DEEP, message: `Message nests deeper than ${maxDepth} levels of arrays/objects` };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

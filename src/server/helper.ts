@@ -8,14 +8,16 @@ import { ClientSessions } from './client-session';
 import { CrossInstancePublisher, CrossInstanceReceiver } from './cross-instance';
 import { Delivery } from './delivery';
 import { HeartbeatSweeper } from './heartbeat';
+import { InboundOpener } from './inbound-opener';
 import { InboundRouter } from './inbound-router';
 import { ClientMessenger } from './messenger';
 import { resolveServerOptions, type IWebSocketServerOptions, type TResolvedServerOptions } from './options';
-import { ConnectionCap, InboundRateLimiter } from './rate-limiter';
+import { InboundRateLimiter } from './rate-limiter';
 import { RoomRequests } from './room-requests';
 import { assertBunRuntime } from './runtime';
 import { ServerApi } from './server-api';
 import { TypedEvents } from './typed-events';
+import { UpgradeGate } from './upgrade-gate';
 import type { IBunServer, IBunWebSocketHandler, IWebSocketClient, IWebSocketDeliveryStats, TAnyEventDefinition } from './types';
 
 /** Event name a server -> client event map allows (any string when no map is declared). */
@@ -48,7 +50,7 @@ export class WebSocketServerHelper<
   private readonly router: InboundRouter<AuthDataType, MetadataType>;
   private readonly heartbeat: HeartbeatSweeper<MetadataType>;
   private readonly receiver: CrossInstanceReceiver<MetadataType>;
-  private readonly connectionCap: ConnectionCap;
+  private readonly gate: UpgradeGate;
   private readonly typedEvents: TypedEvents<MetadataType>;
   private readonly sessions: ClientSessions<AuthDataType, MetadataType>;
   private readonly api: ServerApi<MetadataType>;
@@ -59,21 +61,24 @@ export class WebSocketServerHelper<
     assertBunRuntime();
     const opts = (this.opts = resolveServerOptions(options));
     const logger = this.logger;
-    this.broker = createBroker({ redisConnection: opts.redisConnection, logger });
+    this.broker = createBroker({ redisConnection: opts.redisConnection, logger, limits: opts.broker });
     this.registry = new ClientRegistry<MetadataType>(this.broker);
-    this.delivery = new Delivery<MetadataType>(opts.server, this.registry, opts.outboundTransformer, opts.encryptedBatchLimit, logger);
+    const { backpressureLimit, closeOnBackpressureLimit: close } = opts.serverOptions;
+    const slowConsumers = { backpressureLimit, close, maxQueuedEncrypted: opts.maxQueuedEncrypted };
+    this.delivery = new Delivery<MetadataType>(opts.server, this.registry, opts.outboundTransformer, opts.encryptedBatchLimit, logger, slowConsumers);
     const messenger = new ClientMessenger(this.delivery);
     const limiter = new InboundRateLimiter(opts.protection.rateLimit);
-    this.connectionCap = new ConnectionCap(opts.protection.maxConnectionsPerIp);
-    this.sessions = new ClientSessions(opts, this.registry, messenger, { limiter, connectionCap: this.connectionCap }, logger);
+    this.gate = new UpgradeGate(opts.protection, logger);
+    this.sessions = new ClientSessions(opts, this.registry, messenger, { limiter, gate: this.gate }, logger);
     const publisher = new CrossInstancePublisher(this.serverId, this.broker, this.delivery.stats, logger);
     this.api = new ServerApi(this.registry, this.delivery, publisher, logger);
     this.receiver = new CrossInstanceReceiver(this.serverId, this.delivery, this.delivery.stats, logger);
     this.typedEvents = new TypedEvents<MetadataType>(opts.events, messenger, this.api);
     this.auth = new AuthFlow(opts, this.registry, this.sessions, messenger, logger);
     const rooms = new RoomRequests<MetadataType>(this.registry, opts.validateRoomFn, opts.protection.maxRoomsPerClient, messenger, logger);
-    const routes = { auth: this.auth, rooms, typedEvents: this.typedEvents, messageHandler: opts.messageHandler, limiter };
-    this.router = new InboundRouter(routes, messenger, logger);
+    const inbound = opts.inboundTransformer && new InboundOpener(opts.inboundTransformer, this.registry, opts.protection.maxJsonDepth, logger);
+    const routes = { auth: this.auth, rooms, typedEvents: this.typedEvents, messageHandler: opts.messageHandler, limiter, inbound };
+    this.router = new InboundRouter(routes, messenger, logger, opts.protection.maxJsonDepth);
     this.heartbeat = new HeartbeatSweeper(this.registry, opts.heartbeatInterval, opts.heartbeatTimeout);
   }
 
@@ -139,13 +144,12 @@ export class WebSocketServerHelper<
     return req.headers.get('upgrade')?.toLowerCase() === 'websocket';
   }
 
-  /** Upgrades with a fresh client id; 429 when the address is at its connection cap, 400 when Bun refuses. */
+  /** Upgrades with a fresh client id; 503 / 429 past the upgrade caps (see `UpgradeGate`), 400 when Bun refuses. */
   upgrade(req: Request, server: IBunServer = this.opts.server): Response | undefined {
-    // The address is only looked up when a per-address cap needs it.
-    const ip = this.connectionCap.enabled ? server.requestIP?.(req)?.address : undefined;
-    if (!this.connectionCap.tryAcquire(ip)) return new Response('Too many connections from this address', { status: 429 });
-    if (server.upgrade(req, { data: { clientId: crypto.randomUUID(), ip } })) return undefined;
-    this.connectionCap.release(ip);
+    const data = this.gate.enter(req, server);
+    if (data instanceof Response) return data;
+    if (server.upgrade(req, { data })) return undefined;
+    this.gate.left(data);
     return new Response('WebSocket upgrade failed', { status: 400 });
   }
 
@@ -174,7 +178,7 @@ export class WebSocketServerHelper<
     return own ? [own] : this.registry.lookup(this.registry.rooms.get(opts.room));
   }
 
-  /** Joins an authenticated client to a room; another client's own-id room is refused. */
+  /** Joins an authenticated client to a room; reserved names (`ws:` prefix, client-id shape) are refused on every node. */
   joinRoom(opts: { clientId: string; room: string }): void {
     this.api.joinRoom(opts);
   }
@@ -205,7 +209,7 @@ export class WebSocketServerHelper<
     this.api.broadcast(opts);
   }
 
-  /** Delivers locally and publishes for the other nodes: everyone, a client id, or a room (see `ServerApi.send`). */
+  /** Delivers locally and publishes for the other nodes: everyone, a client id, or a room; throws for a protocol event (see `ServerApi.send`). */
   send<E extends TEventName<ServerEvents>>(opts: {
     destination?: string;
     payload: { topic: E; data: ServerEvents[E] };

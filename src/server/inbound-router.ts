@@ -1,11 +1,12 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { WebSocketClientStates, WebSocketCloseCodes, WebSocketErrorCodes, WebSocketEvents, type AnyObject, type TWebSocketErrorCode } from '../protocol';
+import { WebSocketClientStates, WebSocketCloseCodes, WebSocketErrorCodes, WebSocketEvents, type AnyObject, type IWebSocketMessage, type TWebSocketErrorCode } from '../protocol';
 import { type IWebSocketClient, type TWebSocketMessageHandler } from './types';
 import { LogThrottle } from '../logging/log-throttle';
 import type { AuthFlow } from './auth-flow';
 import { readEnvelope } from './envelope';
 import { WebSocketEventError } from './event-error';
 import type { ClientMessenger } from './messenger';
+import type { InboundOpener, IOpenedFrameSink } from './inbound-opener';
 import type { InboundRateLimiter } from './rate-limiter';
 import type { RoomRequests } from './room-requests';
 import type { TypedEvents } from './typed-events';
@@ -17,13 +18,17 @@ export interface IInboundRoutes<AuthDataType extends AnyObject, MetadataType ext
   typedEvents: TypedEvents<MetadataType>;
   messageHandler?: TWebSocketMessageHandler;
   limiter: InboundRateLimiter;
+  /** Opens the frames of encrypted clients when an `inboundTransformer` is configured. */
+  inbound?: InboundOpener<MetadataType>;
 }
 
 /**
- * Turns one inbound frame into one action: rate limit first, then the envelope (zod), then
+ * Turns one inbound frame into one action: rate limit first, then the nesting depth and the envelope (zod), then
  * system events to the auth flow or room requests, typed events to their handlers, anything
  * else to `messageHandler`. Every malformed frame is answered with an `error` event and never
  * throws out of Bun's callback; warnings are rate-limited by kind so a flood cannot grow the log.
+ * A frame of an encrypted client is first opened by the `InboundOpener` (the app's
+ * `inboundTransformer`), and what it carries goes the same way.
  */
 export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
   private readonly logs: LogThrottle;
@@ -32,6 +37,8 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     private readonly routes: IInboundRoutes<AuthDataType, MetadataType>,
     private readonly messenger: ClientMessenger<MetadataType>,
     logger: Logger,
+    /** `protection.maxJsonDepth`: deeper frames are refused before they are parsed (0: no limit). */
+    private readonly maxJsonDepth = 0,
   ) {
     this.logs = new LogThrottle(logger);
   }
@@ -54,15 +61,29 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
       this.reject(client, WebSocketErrorCodes.BINARY_NOT_SUPPORTED, 'Binary frames are not supported; send JSON text');
       return;
     }
-    const read = readEnvelope(raw);
+    const read = readEnvelope(raw, this.maxJsonDepth);
     if (!read.ok) {
       this.reject(client, read.code, read.message, read.id);
       return;
     }
     const message = read.message;
-    const { event, data, id } = message;
+    if (message.event === WebSocketEvents.HEARTBEAT) return;
+    if (client.encrypted && this.routes.inbound) {
+      this.routes.inbound.open(client, message, this.opened);
+      return;
+    }
+    this.dispatchMessage(client, message);
+  }
 
-    if (event === WebSocketEvents.HEARTBEAT) return;
+  /** Where the frames of encrypted clients come back once opened, in arrival order. */
+  private readonly opened: IOpenedFrameSink<MetadataType> = {
+    route: (client, message) => this.dispatchMessage(client, message),
+    refuse: (client, code, message, id) => this.reject(client, code, message, id),
+  };
+
+  /** One envelope, as it came or as opened: the auth flow, room requests, typed events or `messageHandler`. */
+  private dispatchMessage(client: IWebSocketClient<MetadataType>, message: IWebSocketMessage): void {
+    const { event, data, id } = message;
     if (event === WebSocketEvents.AUTHENTICATE) {
       void this.guard(client, event, id, () => this.routes.auth.authenticate(client, data, id));
       return;

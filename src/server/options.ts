@@ -5,6 +5,7 @@
  */
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
 import { getError } from '@venizia/ignis-helpers';
+import type { IBrokerLimits } from '../broker/broker';
 import { WebSocketDefaults, type AnyObject } from '../protocol';
 import type {
   IBunServer,
@@ -14,6 +15,7 @@ import type {
   TWebSocketClientDisconnectedFn,
   TWebSocketClientRemovedFn,
   TWebSocketHandshakeFn,
+  TWebSocketInboundTransformer,
   TWebSocketMessageHandler,
   TWebSocketOutboundTransformer,
   TWebSocketValidateRoomFn,
@@ -27,9 +29,9 @@ export interface IBunWebSocketConfig {
   maxPayloadLength?: number;
   /** Transport idle timeout in seconds (default 60). */
   idleTimeout?: number;
-  /** Bytes buffered per socket before `send` reports backpressure (default 1 MiB). */
+  /** Bytes buffered per socket; past it Bun refuses further frames to that socket (default 1 MiB; 0: no limit). */
   backpressureLimit?: number;
-  /** Close a socket whose buffer passes `backpressureLimit` (default off). */
+  /** A socket past `backpressureLimit` is closed with 4006 by the helper (default true); false drops and counts its frames. */
   closeOnBackpressureLimit?: boolean;
   /** Transport-level pings (default on). */
   sendPings?: boolean;
@@ -41,10 +43,30 @@ export interface IBunWebSocketConfig {
 export interface IWebSocketProtectionOptions {
   /** Per-client token bucket over inbound frames; `false` turns it off. */
   rateLimit?: false | { perSecond?: number; burst?: number; closeAfterDropped?: number };
-  /** Open connections per remote address (0 disables; default 0 because proxies share one address). */
+  /** Open connections per client address (0 disables; default 0; behind a proxy set `trustedProxies` first). */
   maxConnectionsPerIp?: number;
   /** Rooms a client may be in before further join requests are refused (0 disables; default 100). */
   maxRoomsPerClient?: number;
+  /** Deepest array/object nesting of an inbound frame, envelope = 1; deeper is answered `TOO_DEEP` (0 disables; default 32). */
+  maxJsonDepth?: number;
+  /** Sockets on this node not yet authenticated; past it upgrades get HTTP 503 (0 disables; default 10000). */
+  maxUnauthenticated?: number;
+  /** Sockets from one client address not yet authenticated; past it upgrades get HTTP 429 (0 disables; default 64). */
+  maxUnauthenticatedPerIp?: number;
+  /** Proxy addresses or CIDRs whose `X-Forwarded-For` / `Forwarded` names the client address (default none). */
+  trustedProxies?: string[];
+}
+
+/** What a Redis broker holds for Redis and how long it waits (the in-process broker holds nothing); see wiki/scaling.md. */
+export interface IWebSocketBrokerOptions {
+  /** Publishes held for Redis (unacknowledged, or waiting while it is away) before new ones are dropped (0: no bound; default 10000). */
+  maxBufferedMessages?: number;
+  /** Encoded bytes of those publishes before new ones are dropped; bounds memory while Redis is slow or down (0: no bound; default 16 MiB). */
+  maxBufferedBytes?: number;
+  /** ms Redis has to acknowledge a publish; later ones are dropped and a stalled connection reset (0: no timeout; default 5000). */
+  publishTimeout?: number;
+  /** ms `shutdown()` waits for Redis to answer QUIT before dropping the connections (0: drop at once; default 2000). */
+  closeTimeout?: number;
 }
 
 /** The options a deployment tunes (everything but the server, Redis and the callbacks); all optional. */
@@ -63,10 +85,14 @@ export interface IWebSocketTunableOptions {
   heartbeatTimeout?: number;
   /** Most transformer calls in flight during one fan-out; higher is faster, burns more CPU at once (default 10). */
   encryptedBatchLimit?: number;
+  /** Messages one encrypted client may have waiting for the transformer; past it the slow-consumer policy applies (default 1000; 0: no cap). */
+  maxQueuedEncrypted?: number;
   /** Every client must complete `handshakeFn` during auth or be closed 4004 (default false). */
   requireEncryption?: boolean;
   /** Beyond the contract: limits against abusive clients (defaults in `WEBSOCKET_SERVER_DEFAULTS.protection`). */
   protection?: IWebSocketProtectionOptions;
+  /** Beyond the contract: bounds of what is held for Redis (defaults in `WEBSOCKET_SERVER_DEFAULTS.broker`). */
+  broker?: IWebSocketBrokerOptions;
 }
 
 /** Constructor options of `WebSocketServerHelper`. */
@@ -92,6 +118,8 @@ export interface IWebSocketServerOptions<
   messageHandler?: TWebSocketMessageHandler;
   /** Rewrites outbound messages for encrypted clients. */
   outboundTransformer?: TWebSocketOutboundTransformer<unknown, MetadataType>;
+  /** Beyond the contract: opens each frame of an encrypted client before it is routed (default none: frames taken as they come). */
+  inboundTransformer?: TWebSocketInboundTransformer<MetadataType>;
   /** Key exchange during auth when `requireEncryption` is on. */
   handshakeFn?: TWebSocketHandshakeFn<AuthDataType>;
   /** Beyond the contract: called once for every connection that ends, authenticated or not. */
@@ -103,6 +131,17 @@ export interface IWebSocketServerOptions<
 /** Resolved rate limit: `false` (off) or every number present. */
 export type TResolvedRateLimit = false | { perSecond: number; burst: number; closeAfterDropped: number };
 
+/** Every protection option with its default filled in. */
+export interface IResolvedProtectionOptions {
+  rateLimit: TResolvedRateLimit;
+  maxConnectionsPerIp: number;
+  maxRoomsPerClient: number;
+  maxJsonDepth: number;
+  maxUnauthenticated: number;
+  maxUnauthenticatedPerIp: number;
+  trustedProxies: string[];
+}
+
 /** Every tunable option with its default filled in. */
 export interface IResolvedTunableOptions {
   path: string;
@@ -112,8 +151,10 @@ export interface IResolvedTunableOptions {
   heartbeatInterval: number;
   heartbeatTimeout: number;
   encryptedBatchLimit: number;
+  maxQueuedEncrypted: number;
   requireEncryption: boolean;
-  protection: { rateLimit: TResolvedRateLimit; maxConnectionsPerIp: number; maxRoomsPerClient: number };
+  protection: IResolvedProtectionOptions;
+  broker: IBrokerLimits;
 }
 
 /** The helper's options after `resolveServerOptions()`: callbacks as given, every default applied. */
@@ -138,7 +179,7 @@ export const WEBSOCKET_SERVER_DEFAULTS: Readonly<IResolvedTunableOptions> = Obje
     maxPayloadLength: WebSocketDefaults.MAX_PAYLOAD_LENGTH,
     idleTimeout: WebSocketDefaults.IDLE_TIMEOUT,
     backpressureLimit: WebSocketDefaults.BACKPRESSURE_LIMIT,
-    closeOnBackpressureLimit: false,
+    closeOnBackpressureLimit: true,
     sendPings: WebSocketDefaults.SEND_PINGS,
     publishToSelf: WebSocketDefaults.PUBLISH_TO_SELF,
   },
@@ -146,11 +187,22 @@ export const WEBSOCKET_SERVER_DEFAULTS: Readonly<IResolvedTunableOptions> = Obje
   heartbeatInterval: WebSocketDefaults.HEARTBEAT_INTERVAL,
   heartbeatTimeout: WebSocketDefaults.HEARTBEAT_TIMEOUT,
   encryptedBatchLimit: WebSocketDefaults.ENCRYPTED_BATCH_LIMIT,
+  maxQueuedEncrypted: WebSocketDefaults.MAX_QUEUED_ENCRYPTED,
   requireEncryption: false,
   protection: {
     rateLimit: DEFAULT_RATE_LIMIT,
     maxConnectionsPerIp: WebSocketDefaults.MAX_CONNECTIONS_PER_IP,
     maxRoomsPerClient: WebSocketDefaults.MAX_ROOMS_PER_CLIENT,
+    maxJsonDepth: WebSocketDefaults.MAX_JSON_DEPTH,
+    maxUnauthenticated: WebSocketDefaults.MAX_UNAUTHENTICATED,
+    maxUnauthenticatedPerIp: WebSocketDefaults.MAX_UNAUTHENTICATED_PER_IP,
+    trustedProxies: [],
+  },
+  broker: {
+    maxBufferedMessages: WebSocketDefaults.PUBLISH_BUFFER_MESSAGES,
+    maxBufferedBytes: WebSocketDefaults.PUBLISH_BUFFER_BYTES,
+    publishTimeout: WebSocketDefaults.PUBLISH_TIMEOUT,
+    closeTimeout: WebSocketDefaults.BROKER_CLOSE_TIMEOUT,
   },
 });
 
@@ -179,6 +231,7 @@ export const resolveTunableOptions = (opts: IWebSocketTunableOptions): IResolved
     heartbeatInterval: or(opts.heartbeatInterval, d.heartbeatInterval),
     heartbeatTimeout: or(opts.heartbeatTimeout, d.heartbeatTimeout),
     encryptedBatchLimit: or(opts.encryptedBatchLimit, d.encryptedBatchLimit),
+    maxQueuedEncrypted: or(opts.maxQueuedEncrypted, d.maxQueuedEncrypted),
     requireEncryption: or(opts.requireEncryption, d.requireEncryption),
     protection: {
       rateLimit:
@@ -191,7 +244,23 @@ export const resolveTunableOptions = (opts: IWebSocketTunableOptions): IResolved
             },
       maxConnectionsPerIp: or(protection.maxConnectionsPerIp, d.protection.maxConnectionsPerIp),
       maxRoomsPerClient: or(protection.maxRoomsPerClient, d.protection.maxRoomsPerClient),
+      maxJsonDepth: or(protection.maxJsonDepth, d.protection.maxJsonDepth),
+      maxUnauthenticated: or(protection.maxUnauthenticated, d.protection.maxUnauthenticated),
+      maxUnauthenticatedPerIp: or(protection.maxUnauthenticatedPerIp, d.protection.maxUnauthenticatedPerIp),
+      trustedProxies: [...or(protection.trustedProxies, d.protection.trustedProxies)],
     },
+    broker: resolveBrokerOptions(opts.broker),
+  };
+};
+
+/** The broker bounds with their defaults; the helper and `WebSocketEmitter` both resolve theirs here. */
+export const resolveBrokerOptions = (opts: IWebSocketBrokerOptions = {}): IBrokerLimits => {
+  const d = WEBSOCKET_SERVER_DEFAULTS.broker;
+  return {
+    maxBufferedMessages: or(opts.maxBufferedMessages, d.maxBufferedMessages),
+    maxBufferedBytes: or(opts.maxBufferedBytes, d.maxBufferedBytes),
+    publishTimeout: or(opts.publishTimeout, d.publishTimeout),
+    closeTimeout: or(opts.closeTimeout, d.closeTimeout),
   };
 };
 

@@ -64,7 +64,7 @@ export class InboundRateLimiter {
   }
 }
 
-/** Open connections per remote address, checked at upgrade time. */
+/** Sockets per client address (open ones, or not yet authenticated ones), checked at upgrade time. */
 export class ConnectionCap {
   private readonly open = new Map<string, number>();
 

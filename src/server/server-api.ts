@@ -1,8 +1,12 @@
-import type { Logger } from '@venizia/ignis-helpers';
+import { getError, type Logger } from '@venizia/ignis-helpers';
+import { isReservedEvent } from '../broker/envelope';
+import { LogThrottle } from '../logging/log-throttle';
+import { escapeLogText } from '../logging/log-text';
 import { isClientIdShaped, type AnyObject } from '../protocol';
 import type { ClientRegistry } from './client-registry';
 import type { CrossInstancePublisher } from './cross-instance';
 import type { Delivery } from './delivery';
+import { isReservedRoom } from './room-requests';
 import type { IWebSocketEventHelper } from './types';
 
 /**
@@ -11,19 +15,23 @@ import type { IWebSocketEventHelper } from './types';
  * so a send from a handler and a send from a service take the same path.
  */
 export class ServerApi<MetadataType extends AnyObject> implements IWebSocketEventHelper {
+  private readonly logs: LogThrottle;
+
   constructor(
     private readonly registry: ClientRegistry<MetadataType>,
     private readonly delivery: Delivery<MetadataType>,
     private readonly publisher: CrossInstancePublisher,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.logs = new LogThrottle(logger);
+  }
 
   /** Local: one authenticated client on this node. */
   sendToClient(opts: { clientId: string; event: string; data: unknown; doLog?: boolean }): void {
     const client = this.registry.getAuthenticated(opts.clientId);
     if (!client) return;
     this.delivery.toClient(client, opts.event, opts.data);
-    if (opts.doLog) this.logger.info(`sent '${opts.event}' to client ${opts.clientId}`);
+    if (opts.doLog) this.logger.info(escapeLogText(`sent '${opts.event}' to client ${opts.clientId}`));
   }
 
   /** Local: every session of a user on this node. */
@@ -48,31 +56,50 @@ export class ServerApi<MetadataType extends AnyObject> implements IWebSocketEven
 
   /**
    * Delivers locally and publishes for the other nodes. No destination: everyone. A local
-   * client id: that client only (ids are unique, nothing to publish). Otherwise a room, plus
-   * the client channel when the name has the shape of a client id on another node.
+   * client id: that client only (ids are unique, nothing to publish). Another client-id-shaped
+   * name: that client on another node, published as a client message only (`ws:client:<id>`),
+   * so no room can ever receive it. Anything else: a room. Protocol events (`connected`,
+   * `error`, `…:reply`…) are refused with an error: every other node would refuse them.
    */
   send(opts: { destination?: string; payload: { topic: string; data: unknown }; doLog?: boolean; cb?: () => void }): void {
     const { destination, payload, doLog, cb } = opts;
     const { topic: event, data } = payload;
+    if (isReservedEvent(event)) {
+      throw getError({
+        message: `[send] '${event}' is a protocol event and cannot be sent to clients; pick an application event name (not a built-in event, not ending in ':reply')`,
+      });
+    }
     const local = destination === undefined ? undefined : this.registry.getAuthenticated(destination);
     if (destination === undefined) {
       this.delivery.toAll(event, data);
       this.publisher.broadcast(event, data);
     } else if (local) {
       this.delivery.toClient(local, event, data);
+    } else if (isClientIdShaped(destination)) {
+      this.publisher.client(destination, event, data);
     } else {
       this.delivery.toRoom(destination, event, data);
-      this.publisher.roomOrRemoteClient(destination, event, data);
+      this.publisher.room(destination, event, data);
     }
-    if (doLog) this.logger.info(`send '${event}' to ${destination ?? 'everyone'}`);
+    if (doLog) this.logger.info(escapeLogText(`send '${event}' to ${destination ?? 'everyone'}`));
     if (cb) setTimeout(cb, 0);
   }
 
-  /** Joins an authenticated client to a room; another client's own-id room is refused. */
+  /**
+   * Joins an authenticated client to a room. Reserved names (`ws:` prefix, client-id shape) are
+   * refused on every node, whether or not such a client is here: a client's own id room is
+   * implicit and never joined, so nobody can subscribe to another client's messages.
+   */
   joinRoom(opts: { clientId: string; room: string }): void {
     const client = this.registry.getAuthenticated(opts.clientId);
     if (!client) return;
-    if (opts.room !== client.id && isClientIdShaped(opts.room) && this.registry.clients.has(opts.room)) return;
+    if (isReservedRoom(opts.room)) {
+      this.logs.warn(
+        'join-reserved-room',
+        `joinRoom refused room ${JSON.stringify(opts.room.slice(0, 128))} for client ${client.id}: names starting with 'ws:' or shaped like a client id are reserved`,
+      );
+      return;
+    }
     this.registry.join(client, opts.room);
   }
 

@@ -9,8 +9,10 @@ import type { IBunWebSocketConfig } from './options';
 export interface IWebSocketData {
   /** UUID assigned at upgrade. */
   clientId: string;
-  /** Remote address seen at upgrade (for logs and per-IP limits). */
+  /** Client address at upgrade: the peer, or what a trusted proxy forwarded (for logs and per-address limits). */
   ip?: string;
+  /** True while the socket holds a slot of the unauthenticated caps (until it authenticates or closes). */
+  pendingAuth?: boolean;
 }
 
 /** The part of Bun's `ServerWebSocket` the helper relies on (Bun's own type satisfies it). */
@@ -19,6 +21,8 @@ export interface IWebSocket<T = IWebSocketData> {
   readonly remoteAddress: string;
   readonly readyState: number;
   send(data: string, compress?: boolean): number;
+  /** Bytes queued on this socket and not yet written (the slow-consumer check). */
+  getBufferedAmount(): number;
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
   isSubscribed(topic: string): boolean;
@@ -104,6 +108,20 @@ export type TWebSocketOutboundTransformer<DataType = unknown, MetadataType exten
   id?: string;
 }) => ValueOrPromise<{ event: string; data: DataType } | null | undefined>;
 
+/**
+ * Beyond the contract: reads each frame of an encrypted client (heartbeats aside) before it is
+ * routed, one at a time per client in arrival order. Return the text of the frame it carries
+ * (read and routed like any frame), or `null` to route the frame as it came. Throw
+ * `WebSocketEventError(code, message)` to refuse it with that code; anything else thrown refuses
+ * it as `DECRYPT_FAILED`.
+ */
+export type TWebSocketInboundTransformer<MetadataType extends AnyObject = AnyObject> = (opts: {
+  client: IWebSocketClient<MetadataType>;
+  event: string;
+  data: unknown;
+  id?: string;
+}) => ValueOrPromise<string | null | undefined>;
+
 /** Beyond the contract: called once for every connection that ends, authenticated or not. */
 export type TWebSocketClientRemovedFn = (opts: { clientId: string; userId?: string }) => ValueOrPromise<void>;
 
@@ -166,16 +184,28 @@ export interface IWebSocketDeliveryStats {
   sent: number;
   /** Bun topic publishes (one per fan-out, whatever the member count). */
   published: number;
-  /** Frames a socket refused (closed or closing); each is also logged, rate limited. */
+  /** Messages accepted for a client that never reached its socket: closed or closing, past `backpressureLimit`, past `maxQueuedEncrypted`, or gone before its encryption finished; logged, rate limited. */
   dropped: number;
   /** Sends that hit backpressure (queued by Bun, not lost). */
   backpressured: number;
+  /** Clients closed with 4006 (slow consumer): past `backpressureLimit`, or `maxQueuedEncrypted` messages waiting for encryption. */
+  slowConsumerClosed: number;
   /** Transformer calls that threw; the message was not sent to that client. */
   transformFailed: number;
-  /** Cross-instance publishes that failed. */
+  /** Cross-instance publishes that failed, for any reason (the three `publishDropped…` below included). */
   publishFailed: number;
+  /** Publishes refused because the outbound buffer was at `broker.maxBufferedMessages` / `maxBufferedBytes` (never sent). */
+  publishDroppedBufferFull: number;
+  /** Publishes Redis did not acknowledge within `broker.publishTimeout` (fate unknown: they may have reached Redis). */
+  publishDroppedTimeout: number;
+  /** Publishes whose connection closed (or broker stopped) before Redis acknowledged them (fate unknown). */
+  publishDroppedLost: number;
+  /** A gauge, not a counter: publishes handed to the broker and not yet acknowledged or dropped (bounded by `broker.maxBufferedMessages`). */
+  publishBuffered: number;
   /** Malformed cross-instance messages dropped. */
   malformedInbound: number;
+  /** Well-formed cross-instance messages refused: a protocol event, or a type/target that disagrees with the channel. */
+  refusedInbound: number;
   /** Cross-instance messages this node received (its own echoes included). */
   received: number;
 }

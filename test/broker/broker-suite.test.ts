@@ -9,6 +9,7 @@ import {
   RedisBroker,
   WebSocketChannels,
   WebSocketMessageTypes,
+  resolveBrokerOptions,
   type IRedisSocketMessage,
   type IWebSocketBroker,
 } from '../../src';
@@ -28,7 +29,7 @@ const backends: [string, () => IWebSocketBroker][] = [
     let hub: InMemoryHub | undefined;
     return () => new InMemoryBroker((hub ??= new InMemoryHub()));
   })()],
-  ['redis', () => new RedisBroker(redis.helper(), logger)],
+  ['redis', () => new RedisBroker(redis.helper(), logger, resolveBrokerOptions())],
 ];
 
 /** A started broker that records what it receives and lets a test await the next message. */
@@ -60,6 +61,22 @@ const listening = async (make: () => IWebSocketBroker) => {
   return { broker, received, malformed, waitFor };
 };
 
+/**
+ * SUBSCRIBE and UNSUBSCRIBE commands the backend's server has executed so far (Redis: INFO
+ * commandstats); the in-memory broker has no server, so nothing to count.
+ */
+const subscriptionCommands = async (backend: string): Promise<number> => {
+  if (backend === 'memory') return 0;
+  const raw = redis.helper().getClient().duplicate();
+  try {
+    const info = await raw.info('commandstats');
+    const calls = (command: string) => Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    return calls('subscribe') + calls('unsubscribe');
+  } finally {
+    raw.disconnect();
+  }
+};
+
 const message = (target: string, event: string): IRedisSocketMessage => ({
   serverId: 'test',
   type: WebSocketMessageTypes.ROOM,
@@ -82,10 +99,14 @@ for (const [name, make] of backends) {
 
     test('subscribe and unsubscribe within one tick cost nothing', async () => {
       const a = await listening(make);
+      await a.broker.settled();
+      const commandsBefore = await subscriptionCommands(name);
       const channel = WebSocketChannels.forUser({ userId: 'u' });
       a.broker.subscribe(channel);
       a.broker.unsubscribe(channel);
-      await Bun.sleep(0);
+      await a.broker.settled();
+      // Netted within the tick: the server never saw a SUBSCRIBE or UNSUBSCRIBE for it.
+      expect(await subscriptionCommands(name)).toBe(commandsBefore);
       // The in-memory broker subscribes to nothing (it receives everything in the process).
       expect(a.broker.getSubscribedChannels()).toEqual(a.broker.tracksInterest ? [WebSocketChannels.BROADCAST] : []);
       await a.broker.stop();
@@ -98,7 +119,7 @@ test('a Redis broker that cannot reach Redis at start fails with a message namin
   const { freePort } = await import('../support/ports');
   const port = await freePort();
   const { RedisHelper } = await import('@venizia/ignis-helpers');
-  const broker = new RedisBroker(new RedisHelper({ name: 'nowhere', host: '127.0.0.1', port, password: '', autoConnect: false }), logger);
+  const broker = new RedisBroker(new RedisHelper({ name: 'nowhere', host: '127.0.0.1', port, password: '', autoConnect: false }), logger, resolveBrokerOptions());
   const failure = await broker.start({ message: () => undefined, malformed: () => undefined }).catch((e: Error) => e);
   expect(String((failure as Error).message)).toContain(`127.0.0.1:${port}`);
   expect(broker.getSubscribedChannels()).toEqual([]);

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import {
+  AesGcmSession,
   WebSocketCloseCodes,
   WebSocketErrorCodes,
+  WebSocketEventError,
   deriveAesKey,
-  encryptText,
   generateEcdhKeyPair,
   generateSalt,
   type IWebSocketServerOptions,
@@ -24,25 +25,33 @@ afterEach(async () => {
 /** Server options for enforced ECDH + AES-GCM, built only from src/protocol/crypto.ts. */
 const encryptedServerOptions = async (): Promise<Partial<IWebSocketServerOptions>> => {
   const serverKeys = await generateEcdhKeyPair();
-  const clientKeys = new Map<string, CryptoKey>();
+  const sessions = new Map<string, AesGcmSession>();
   return {
     requireEncryption: true,
     handshakeFn: async ({ clientId, data }) => {
       if (typeof data.publicKey !== 'string') return null;
       const salt = generateSalt();
       const key = await deriveAesKey({ privateKey: serverKeys.keyPair.privateKey, peerPublicKey: data.publicKey, salt });
-      clientKeys.set(clientId, key);
+      sessions.set(clientId, new AesGcmSession(key, 'server'));
       return { serverPublicKey: serverKeys.publicKey, salt };
     },
     outboundTransformer: async ({ client: target, event, data, id }) => {
-      const key = clientKeys.get(target.id);
-      if (!target.encrypted || !key) return null;
+      const session = sessions.get(target.id);
+      if (!target.encrypted || !session) return null;
       // Test hook: a frame that looks encrypted but was not made with this client's key.
       if (event === 'corrupt') return { event: 'encrypted', data: { iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAAAAAAAAAAAAAAAAAAAAAA' } };
       const plaintext = JSON.stringify(id === undefined ? { event, data } : { event, data, id });
-      return { event: 'encrypted', data: await encryptText(key, plaintext) };
+      return { event: 'encrypted', data: await session.seal(plaintext) };
     },
-    clientRemovedFn: ({ clientId }) => void clientKeys.delete(clientId),
+    // The client library encrypts what it sends too (join requests here).
+    inboundTransformer: async ({ client: from, event, data }) => {
+      const session = sessions.get(from.id);
+      if (!session) return null;
+      const opened = event === 'encrypted' ? await session.open(data) : null;
+      if (!opened?.ok) throw new WebSocketEventError(WebSocketErrorCodes.DECRYPT_FAILED, 'Not sealed for this session');
+      return opened.plaintext;
+    },
+    clientRemovedFn: ({ clientId }) => void sessions.delete(clientId),
   };
 };
 

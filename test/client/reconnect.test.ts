@@ -85,6 +85,24 @@ describe('WebSocketClient: reconnect', () => {
     expect(node.helper.getClients().size).toBe(1);
   });
 
+  test('a connection closed as a slow consumer (4006) is re-established', async () => {
+    // A wrapping transformer makes the client "encrypted" on the server (the contract's manual flow),
+    // so a burst past maxQueuedEncrypted trips the slow-consumer policy for real.
+    node = await startNode({ maxQueuedEncrypted: 5, outboundTransformer: ({ event, data }) => ({ event: 'wrapped', data: { event, data } }) });
+    client = new WebSocketClient({ url: node.url, auth: () => ({ token: 'ok' }), reconnect: { initialDelayMs: 10, maxDelayMs: 20 } });
+    const { id } = await client.connect();
+    const dropped = nextEvent(client, 'disconnected');
+    const reconnected = nextEvent(client, 'reconnected');
+
+    node.helper.enableClientEncryption({ clientId: id });
+    for (let i = 0; i < 6; i++) node.helper.sendToClient({ clientId: id, event: 'burst', data: i });
+
+    expect(await dropped).toEqual({ code: WebSocketCloseCodes.SLOW_CONSUMER, reason: 'Slow consumer', willReconnect: true });
+    expect((await reconnected).id).not.toBe(id);
+    expect(client.state).toBe(WebSocketClientConnectionStates.OPEN);
+    expect(node.helper.getStats().slowConsumerClosed).toBe(1);
+  });
+
   test('gives up after maxAttempts failed attempts: last disconnected says willReconnect false, state closed', async () => {
     node = await startNode();
     client = new WebSocketClient({

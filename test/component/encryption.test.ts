@@ -6,19 +6,19 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { BindingScopes, inject } from '@venizia/ignis';
 import {
+  AesGcmSession,
   ClientKeyStore,
   EcdhHandshakeProvider,
   WebSocketBindingKeys,
   WebSocketCloseCodes,
   WebSocketComponent,
   WebSocketErrorCodes,
-  decryptText,
   deriveAesKey,
   generateEcdhKeyPair,
   getWebSocketHelper,
   type TWebSocketHandshakeFn,
-  type TWebSocketOutboundTransformer,
 } from '../../src';
+import { Inbox } from '../support/inbox';
 import { TestClient, type IFrame } from '../support/ws-client';
 import {
   NotificationService,
@@ -47,7 +47,7 @@ const startEncryptedApp = () =>
     },
   });
 
-/** Connects with a fresh ECDH key pair and derives the AES key from the `connected` answer. */
+/** Connects with a fresh ECDH key pair and derives the AES key (the client's session) from the `connected` answer. */
 const connectEncrypted = async (a: TestApp, token: string) => {
   const { keyPair, publicKey } = await generateEcdhKeyPair();
   const client = await TestClient.connect(a.wsUrl(), { type: 'Bearer', token, publicKey });
@@ -57,8 +57,19 @@ const connectEncrypted = async (a: TestApp, token: string) => {
     peerPublicKey: connected.data.serverPublicKey,
     salt: connected.data.salt,
   });
-  const open = async (frame: IFrame) => JSON.parse(await decryptText(key, frame.data));
-  return { client, connected, open };
+  const session = new AesGcmSession(key, 'client');
+  const open = async (frame: IFrame) => {
+    const opened = await session.open(frame.data);
+    if (!opened.ok) throw new Error(`frame did not open: ${opened.reason}`);
+    return JSON.parse(opened.plaintext);
+  };
+  /** Sends `{ event, data, id? }` sealed under the client's next counter; returns the frame sent. */
+  const sendSealed = async (message: IFrame) => {
+    const frame = { event: 'encrypted', data: await session.seal(JSON.stringify(message)) };
+    client.send(frame);
+    return frame;
+  };
+  return { client, connected, open, session, sendSealed };
 };
 
 const keyStore = (a: TestApp) => a.get<ClientKeyStore>({ key: WebSocketBindingKeys.ENCRYPTION_KEYS });
@@ -135,7 +146,7 @@ describe('ClientKeyStore', () => {
 describe('requireEncryption with the shipped encryption pair', () => {
   test('room messages, broadcasts and replies arrive encrypted and decrypt to { event, data, id? }', async () => {
     app = await startEncryptedApp();
-    const { client, connected, open } = await connectEncrypted(app, 'ada');
+    const { client, connected, open, sendSealed } = await connectEncrypted(app, 'ada');
     expect(typeof connected.data.serverPublicKey).toBe('string');
     expect(typeof connected.data.salt).toBe('string');
     expect(getWebSocketHelper(app).getClients({ id: client.id })!.encrypted).toBe(true);
@@ -151,7 +162,7 @@ describe('requireEncryption with the shipped encryption pair', () => {
     expect(client.all('notification')).toHaveLength(0);
     expect(client.all('announcement')).toHaveLength(0);
 
-    client.send({ event: 'join', data: { rooms: ['anything'] }, id: 'req-1' });
+    await sendSealed({ event: 'join', data: { rooms: ['anything'] }, id: 'req-1' });
     expect(await open(await client.next('encrypted'))).toEqual({
       event: 'joined',
       data: { rooms: [], refused: ['anything'] },
@@ -192,15 +203,33 @@ describe('requireEncryption with the shipped encryption pair', () => {
     expect(keyStore(app).size).toBe(0);
   });
 
-  test('a handshake that finishes after its client left keeps no key', async () => {
-    app = await startEncryptedApp();
-    const handshake = app.get<TWebSocketHandshakeFn>({ key: WebSocketBindingKeys.HANDSHAKE_HANDLER });
+  test('a handshake that finishes after the server ended its connection keeps no key', async () => {
+    gate = new HandshakeGate();
+    app = await TestApp.start({
+      configure: a => {
+        a.service(RemovalProbeService).setScope(BindingScopes.SINGLETON);
+        // authTimeout * 3 (150 ms) runs out while the handshake is held at the gate: the server closes with 4001.
+        a.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({ requireEncryption: true, authTimeout: 50 });
+        a.bind({ key: WebSocketBindingKeys.AUTHENTICATE_HANDLER }).toProvider(StaticTokenAuthProvider);
+        a.bind({ key: WebSocketBindingKeys.HANDSHAKE_HANDLER }).toProvider(GatedEcdhHandshakeProvider);
+        a.bind({ key: WebSocketBindingKeys.CLIENT_REMOVED_HANDLER }).toProvider(RemovalProbeProvider);
+        a.component(WebSocketComponent);
+      },
+    });
+    const probe = app.get<RemovalProbeService>({ key: serviceKey(RemovalProbeService.name) });
+    const keys = keyStore(app);
     const { publicKey } = await generateEcdhKeyPair();
-    const clientId = crypto.randomUUID();
-    const finishing = handshake({ clientId, userId: 'gone', data: { publicKey } });
-    keyStore(app).delete(clientId); // the connection's clean-up runs while the key is being derived
-    expect(await finishing).toBeNull();
-    expect(keyStore(app).size).toBe(0);
+    const client = await TestClient.open(app.wsUrl());
+    client.send({ event: 'authenticate', data: { type: 'Bearer', token: 'ada', publicKey } });
+
+    const { clientId, result } = await gate.started;
+    expect((await client.closed).code).toBe(WebSocketCloseCodes.AUTH_TIMEOUT);
+    await probe.untilRemoved(clientId);
+
+    gate.release();
+    expect(await result).toBeNull();
+    expect(client.all('connected')).toHaveLength(0);
+    expect([keys.size, keys.pending]).toEqual([0, 0]);
   });
 
   test('a client that closes during the handshake leaves the key store empty', async () => {
@@ -233,7 +262,7 @@ describe('requireEncryption with the shipped encryption pair', () => {
     expect(keys.pending).toBe(0);
   });
 
-  test('an encrypted client without a key never gets plaintext: the transformer refuses', async () => {
+  test('an encrypted client without a key never gets plaintext: its messages are not sent, only counted', async () => {
     app = await TestApp.start({
       configure: a => {
         a.bind({ key: WebSocketBindingKeys.AUTHENTICATE_HANDLER }).toProvider(StaticTokenAuthProvider);
@@ -242,11 +271,16 @@ describe('requireEncryption with the shipped encryption pair', () => {
     });
     const client = await TestClient.connect(app.wsUrl(), { token: 'ada' });
     const helper = getWebSocketHelper(app);
-    helper.enableClientEncryption({ clientId: client.id });
-    const transform = app.get<TWebSocketOutboundTransformer>({ key: WebSocketBindingKeys.OUTBOUND_TRANSFORMER });
-    const tracked = helper.getClients({ id: client.id })!;
-    await expect(Promise.resolve(transform({ client: tracked, event: 'secret', data: 1 }))).rejects.toThrow('No key for encrypted client');
-    await client.close();
+    helper.enableClientEncryption({ clientId: client.id }); // encrypted, but no handshake ran: no key
+    const failedBefore = helper.getStats().transformFailed;
+    helper.sendToClient({ clientId: client.id, event: 'secret', data: 1 });
+    helper.sendToRoom({ room: 'ws-default', event: 'secret-room', data: 2 });
+    // Stopping sends what was already accepted, then closes with 1001: all the client would get is here.
+    await app.stop();
+    app = undefined;
+    expect((await client.closed).code).toBe(WebSocketCloseCodes.GOING_AWAY);
+    expect(client.frames.map(f => f.event)).toEqual(['connected']);
+    expect(helper.getStats().transformFailed - failedBefore).toBe(2);
   });
 
   test('stopping the app drops every key', async () => {
@@ -258,5 +292,70 @@ describe('requireEncryption with the shipped encryption pair', () => {
     app = undefined;
     expect((await client.closed).code).toBe(WebSocketCloseCodes.GOING_AWAY);
     expect(keys.size).toBe(0);
+  });
+});
+
+describe('client → server frames with the shipped providers', () => {
+  let inbox = new Inbox();
+  const startWithInbox = async () => {
+    inbox = new Inbox();
+    app = await TestApp.start({
+      configure: a => {
+        a.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue({ requireEncryption: true });
+        a.bind({ key: WebSocketBindingKeys.AUTHENTICATE_HANDLER }).toProvider(StaticTokenAuthProvider);
+        a.bind({ key: WebSocketBindingKeys.MESSAGE_HANDLER }).toValue(inbox.handler);
+        a.component(WebSocketComponent);
+      },
+    });
+    return connectEncrypted(app, 'ada');
+  };
+
+  test('sealed frames are opened in order and routed as the events they carry; the handler never sees `encrypted`', async () => {
+    const { client, sendSealed, open } = await startWithInbox();
+    for (let n = 0; n < 10; n++) await sendSealed({ event: 'up', data: n });
+    expect((await inbox.until(10)).map(message => [message.event, message.data])).toEqual(
+      Array.from({ length: 10 }, (_, n) => ['up', n]),
+    );
+    // Requests inside work too: the answer carries the id of the sealed request.
+    await sendSealed({ event: 'join', data: { rooms: ['x'] }, id: 'j1' });
+    expect(await open(await client.next('encrypted'))).toMatchObject({ event: 'joined', id: 'j1' });
+    await client.close();
+  });
+
+  test('a plaintext event from an encrypted client never reaches the handler: PLAINTEXT_REFUSED', async () => {
+    const { client, sendSealed, open } = await startWithInbox();
+    client.send({ event: 'up', data: 'in the clear', id: 'p1' });
+    await sendSealed({ event: 'up', data: 'sealed' });
+    expect((await inbox.until(1)).map(message => message.data)).toEqual(['sealed']);
+    expect(await open(await client.next('encrypted'))).toMatchObject({
+      event: 'error',
+      data: { code: WebSocketErrorCodes.PLAINTEXT_REFUSED, id: 'p1' },
+    });
+    expect(inbox.messages).toHaveLength(1);
+    await client.close();
+  });
+
+  test('the same sealed frame sent twice is routed once; the copy is refused with REPLAYED_FRAME', async () => {
+    const { client, sendSealed, open } = await startWithInbox();
+    const frame = await sendSealed({ event: 'up', data: 'pay 100' });
+    client.send(frame);
+    await sendSealed({ event: 'up', data: 'after' });
+    expect((await inbox.until(2)).map(message => message.data)).toEqual(['pay 100', 'after']);
+    expect(await open(await client.next('encrypted'))).toMatchObject({ event: 'error', data: { code: WebSocketErrorCodes.REPLAYED_FRAME } });
+    expect(inbox.messages).toHaveLength(2);
+    await client.close();
+  });
+
+  test('a reordered pair: the older frame arriving after the newer one is refused with REPLAYED_FRAME', async () => {
+    const { client, session, sendSealed, open } = await startWithInbox();
+    const older = { event: 'encrypted', data: await session.seal(JSON.stringify({ event: 'up', data: 'older' })) };
+    const newer = { event: 'encrypted', data: await session.seal(JSON.stringify({ event: 'up', data: 'newer' })) };
+    client.send(newer);
+    client.send(older);
+    await sendSealed({ event: 'up', data: 'after' });
+    expect((await inbox.until(2)).map(message => message.data)).toEqual(['newer', 'after']);
+    expect(await open(await client.next('encrypted'))).toMatchObject({ event: 'error', data: { code: WebSocketErrorCodes.REPLAYED_FRAME } });
+    expect(inbox.messages).toHaveLength(2);
+    await client.close();
   });
 });

@@ -1,25 +1,33 @@
 /**
- * The default authenticate provider verifies `{ type: 'Bearer', token }` with the app's own Ignis
- * JWT token service, set up the documented Ignis way (JWT_OPTIONS + AuthenticateComponent).
+ * The default authenticate provider verifies `{ type: 'Bearer', token }` against the app's own
+ * Ignis JWT settings, set up the documented Ignis way (JWT_OPTIONS + AuthenticateComponent), with
+ * the claims pinned by the component's JWT_OPTIONS. What it logs is in jwt-logs.test.ts.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import {
-  Authentication,
   AuthenticateBindingKeys,
   AuthenticateComponent,
-  AuthenticationStrategyRegistry,
   JOSEStandards,
-  JWSAuthenticationStrategy,
+  JWKSIssuerTokenService,
+  JWKSKeyDrivers,
+  JWKSKeyFormats,
+  JWKSModes,
   JWSTokenService,
-  authenticate,
   type IJWTTokenPayload,
 } from '@venizia/ignis';
-import { WebSocketCloseCodes, WebSocketComponent, WebSocketErrorCodes, getWebSocketHelper } from '../../src';
+import { SignJWT, exportPKCS8, exportSPKI, generateKeyPair, type JWTPayload } from 'jose';
+import {
+  WebSocketBindingKeys,
+  WebSocketCloseCodes,
+  WebSocketComponent,
+  WebSocketErrorCodes,
+  getWebSocketHelper,
+  type IWebSocketJwtOptions,
+} from '../../src';
 import { TestClient } from '../support/ws-client';
+import { JWT_SECRET, createJwtApp, startJwtApp } from './fixtures/jwt-app';
 import { serviceKey } from './fixtures/providers';
 import { TestApp } from './fixtures/test-app';
-
-const JWT_SECRET = 'component-test-jwt-secret-0123456789';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -27,25 +35,9 @@ afterEach(async () => {
   app = undefined;
 });
 
-/** An app with Ignis JWT (JWS) auth, one JWT-protected HTTP route and the WebSocket component. */
-const startJwtApp = () =>
-  TestApp.start({
-    configure: a => {
-      a.bind({ key: AuthenticateBindingKeys.JWT_OPTIONS }).toValue({
-        standard: JOSEStandards.JWS,
-        options: { jwtSecret: JWT_SECRET, getTokenExpiresFn: () => 3600 },
-      });
-      a.component(AuthenticateComponent);
-      AuthenticationStrategyRegistry.getInstance().register({
-        container: a,
-        strategies: [{ strategy: JWSAuthenticationStrategy, name: Authentication.STRATEGY_JWT }],
-      });
-      a.getRootRouter().get('/me', authenticate({ strategies: [Authentication.STRATEGY_JWT] }), c =>
-        c.json({ userId: (c.get(Authentication.CURRENT_USER as never) as IJWTTokenPayload).userId }),
-      );
-      a.component(WebSocketComponent);
-    },
-  });
+/** The JWT app, with `JWT_OPTIONS` bound when given. */
+const startPinnedApp = (jwtOptions?: IWebSocketJwtOptions) =>
+  startJwtApp({ configure: a => void (jwtOptions && a.bind({ key: WebSocketBindingKeys.JWT_OPTIONS }).toValue(jwtOptions)) });
 
 const payload = (userId: string): IJWTTokenPayload => ({ userId, roles: [{ id: 1, identifier: 'member', priority: 1 }] });
 
@@ -97,5 +89,107 @@ describe('JWT authentication with the app token service', () => {
     await expectRejected(app, { type: 'Bearer', token: `${header}.${tamperedBody}.${signature}` });
     await expectRejected(app, { type: 'Bearer' });
     await expectRejected(app, { type: 'Basic', token });
+  });
+});
+
+/** A token signed with the app's own secret, with exactly these claims. */
+const signWithAppSecret = (claims: JWTPayload, alg = 'HS256') =>
+  new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(JWT_SECRET));
+
+const inOneHour = () => Math.floor(Date.now() / 1000) + 3600;
+
+const expectAccepted = async (a: TestApp, token: string, userId: string) => {
+  const client = await TestClient.connect(a.wsUrl(), { type: 'Bearer', token });
+  expect(client.frames.find(f => f.event === 'connected')!.data.userId).toBe(userId);
+  await client.close();
+};
+
+describe('JWT claims are pinned', () => {
+  test('a token without exp, or signed with another algorithm than the app uses, is closed 4003 even with the right secret', async () => {
+    app = await startPinnedApp();
+    await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId: 'u-1' }) });
+    await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId: 'u-1', exp: inOneHour() }, 'HS512') });
+    await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId: 'u-1', exp: inOneHour() }, 'HS384') });
+    await expectAccepted(app, await signWithAppSecret({ userId: 'u-1', exp: inOneHour() }), 'u-1');
+  });
+
+  test('with JWT_OPTIONS: a wrong audience or issuer is closed 4003, the right ones authenticate, algorithms and exp as configured', async () => {
+    app = await startPinnedApp({ audience: 'chat', issuer: 'https://auth.example.test', algorithms: ['HS512'], requireExpiration: false });
+    const pinned = { aud: 'chat', iss: 'https://auth.example.test' };
+    await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId: 'u-1', ...pinned, aud: 'billing' }, 'HS512') });
+    await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId: 'u-1', ...pinned, iss: 'https://evil.test' }, 'HS512') });
+    await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId: 'u-1', iss: pinned.iss }, 'HS512') });
+    await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId: 'u-1', ...pinned }, 'HS256') });
+    // requireExpiration: false lets a token without exp through; the allow-list now holds HS512 only.
+    await expectAccepted(app, await signWithAppSecret({ userId: 'u-1', ...pinned }, 'HS512'), 'u-1');
+  });
+
+  test('clockToleranceSeconds lets a token that expired moments ago through; by default it is closed 4003', async () => {
+    const expiredSecondsAgo = await signWithAppSecret({ userId: 'u-1', exp: Math.floor(Date.now() / 1000) - 20 });
+    app = await startPinnedApp();
+    await expectRejected(app, { type: 'Bearer', token: expiredSecondsAgo });
+    await app.stop();
+    app = await startPinnedApp({ clockToleranceSeconds: 120 });
+    await expectAccepted(app, expiredSecondsAgo, 'u-1');
+  });
+
+  test('a user id that is an object, a boolean, an array or empty is closed 4003; a number becomes its string', async () => {
+    app = await startPinnedApp();
+    for (const userId of [{ id: 'admin' }, false, true, ['admin'], '', Number.NaN]) {
+      await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId, exp: inOneHour() }) });
+    }
+    // userId wins over sub; an unusable userId is refused rather than falling back to sub.
+    await expectRejected(app, { type: 'Bearer', token: await signWithAppSecret({ userId: { id: 1 }, sub: 'u-2', exp: inOneHour() }) });
+    await expectAccepted(app, await signWithAppSecret({ userId: 42, exp: inOneHour() }), '42');
+    await expectAccepted(app, await signWithAppSecret({ sub: 'u-2', exp: inOneHour() }), 'u-2');
+  });
+
+  test('a token longer than maxTokenLength is closed 4003 however well signed; raising the limit lets it through', async () => {
+    const big = await signWithAppSecret({ userId: 'u-1', exp: inOneHour(), note: 'x'.repeat(9_000) });
+    app = await startPinnedApp();
+    await expectRejected(app, { type: 'Bearer', token: big });
+    await app.stop();
+    app = await startPinnedApp({ maxTokenLength: 16_384 });
+    await expectAccepted(app, big, 'u-1');
+  });
+
+  test('JWT_OPTIONS out of range fails start-up, naming the field', async () => {
+    const cases: [IWebSocketJwtOptions, string][] = [
+      [{ maxTokenLength: 0 }, 'JWT_OPTIONS.maxTokenLength'],
+      [{ clockToleranceSeconds: -5 }, 'JWT_OPTIONS.clockToleranceSeconds'],
+      [{ algorithms: [] }, 'JWT_OPTIONS.algorithms'],
+    ];
+    for (const [jwtOptions, named] of cases) {
+      app = await createJwtApp({ configure: a => void a.bind({ key: WebSocketBindingKeys.JWT_OPTIONS }).toValue(jwtOptions) });
+      await expect(app.start()).rejects.toThrow(named);
+      await app.stop();
+      app = undefined;
+    }
+  });
+
+  test('an app with a JWKS issuer: its own tokens authenticate, and the audience is pinned the same way', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const pem = { private: await exportPKCS8(privateKey), public: await exportSPKI(publicKey) };
+    app = await TestApp.start({
+      configure: a => {
+        a.bind({ key: AuthenticateBindingKeys.JWT_OPTIONS }).toValue({
+          standard: JOSEStandards.JWKS,
+          options: {
+            mode: JWKSModes.ISSUER,
+            algorithm: 'ES256',
+            kid: 'test-key',
+            keys: { driver: JWKSKeyDrivers.TEXT, format: JWKSKeyFormats.PEM, ...pem },
+            getTokenExpiresFn: () => 3600,
+          },
+        });
+        a.component(AuthenticateComponent);
+        a.bind({ key: WebSocketBindingKeys.JWT_OPTIONS }).toValue({ audience: 'chat' });
+        a.component(WebSocketComponent);
+      },
+    });
+    const issuer = app.get<JWKSIssuerTokenService>({ key: serviceKey(JWKSIssuerTokenService.name) });
+    await expectAccepted(app, await issuer.generate({ payload: { ...payload('u-7'), aud: 'chat' } }), 'u-7');
+    await expectRejected(app, { type: 'Bearer', token: await issuer.generate({ payload: { ...payload('u-7'), aud: 'billing' } }) });
+    await expectRejected(app, { type: 'Bearer', token: await issuer.generate({ payload: payload('u-7') }) });
   });
 });

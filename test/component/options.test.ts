@@ -42,8 +42,10 @@ describe('SERVER_OPTIONS', () => {
       heartbeatInterval: 30_000,
       heartbeatTimeout: 90_000,
       encryptedBatchLimit: 10,
+      maxQueuedEncrypted: 1_000,
       requireEncryption: false,
       protection: {},
+      broker: {},
     });
     expect(mergeComponentOptions(undefined)).toEqual({ ...WEBSOCKET_COMPONENT_DEFAULTS });
     expect(mergeComponentOptions(null)).toEqual({ ...WEBSOCKET_COMPONENT_DEFAULTS });

@@ -1,11 +1,58 @@
 /**
  * The backends the cross-node suite runs on: helpers in one process sharing the in-process hub,
  * a single real redis-server, and a real three-master Redis Cluster. Each starts and stops what
- * it needs by PID; a test only asks it for one more node's `redisConnection`.
+ * it needs by PID; a test only asks it for one more node's `redisConnection`, or for a foreign
+ * listener on some channels (`listen`) to see what was published where.
  */
-import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
+import type { DefaultRedisHelper, RedisHelper } from '@venizia/ignis-helpers';
+import { InMemoryBroker } from '../../src';
 import { TestRedis, redisHelperAt } from '../support/redis';
 import { TestRedisCluster } from '../support/redis-cluster';
+
+/** What a foreign subscriber heard on its channels, in arrival order. */
+export interface IRawListener {
+  readonly heard: { channel: string; text: string }[];
+  /** Resolves with the first text heard (or to come) that satisfies `match`. */
+  until(match: (heard: { channel: string; text: string }) => boolean): Promise<{ channel: string; text: string }>;
+  stop(): Promise<void>;
+}
+
+/** Records what arrives and wakes whoever awaits a matching text; `stop` releases the subscriber. */
+const rawListener = (stop: () => Promise<void>) => {
+  const heard: { channel: string; text: string }[] = [];
+  let waiters: { match: (h: { channel: string; text: string }) => boolean; resolve: (h: { channel: string; text: string }) => void }[] = [];
+  const listener: IRawListener & { push(channel: string, text: string): void } = {
+    heard,
+    push(channel, text) {
+      const entry = { channel, text };
+      heard.push(entry);
+      const pending = waiters;
+      waiters = [];
+      for (const w of pending) {
+        if (w.match(entry)) w.resolve(entry);
+        else waiters.push(w);
+      }
+    },
+    until: match => {
+      const found = heard.find(match);
+      return found ? Promise.resolve(found) : new Promise(resolve => waiters.push({ match, resolve }));
+    },
+    stop,
+  };
+  return listener;
+};
+
+/** A plain (non-cluster) connection subscribed to `channels`; in a Cluster classic pub/sub reaches every master. */
+const redisListener = async (helper: RedisHelper, channels: string[]): Promise<IRawListener> => {
+  const sub = helper.getClient();
+  await sub.connect();
+  const listener = rawListener(async () => {
+    await sub.quit();
+  });
+  sub.on('message', (channel: string, text: string) => listener.push(channel, text));
+  await sub.subscribe(...channels);
+  return listener;
+};
 
 export interface ICrossNodeBackend {
   /** Shown in every test name. */
@@ -24,6 +71,8 @@ export interface ICrossNodeBackend {
    * backend with a wire has one: the in-process hub carries typed messages from this package alone.
    */
   readonly publishRaw?: (channel: string, texts: string[]) => Promise<void>;
+  /** Subscribes to `channels` as a foreign listener would; resolves once it listens. Every backend has one. */
+  listen(channels: string[]): Promise<IRawListener>;
 }
 
 /** Several helpers in one process without `redisConnection`: they meet in the shared in-process hub. */
@@ -33,6 +82,18 @@ export const memoryBackend = (): ICrossNodeBackend => ({
   start: async () => {},
   stop: async () => {},
   connection: () => undefined,
+  // A broker of its own in the process-wide hub: it hears every message, kept when on `channels`.
+  listen: async channels => {
+    const broker = new InMemoryBroker();
+    const listener = rawListener(() => broker.stop());
+    await broker.start({
+      message: (message, channel) => {
+        if (channels.includes(channel)) listener.push(channel, JSON.stringify(message));
+      },
+      malformed: () => {},
+    });
+    return listener;
+  },
 });
 
 /** A real redis-server on a free loopback port; every node gets its own app-side `RedisHelper`. */
@@ -59,6 +120,7 @@ export const redisBackend = (): ICrossNodeBackend => {
       for (const text of texts) await raw.publish(channel, text);
       await raw.quit();
     },
+    listen: channels => redisListener(started().helper('raw-subscriber'), channels),
   };
 };
 
@@ -94,5 +156,6 @@ export const redisClusterBackend = (): ICrossNodeBackend => {
       for (const text of texts) await raw.publish(channel, text);
       await raw.quit();
     },
+    listen: channels => redisListener(redisHelperAt(started().ports[0]!, 'raw-subscriber'), channels),
   };
 };

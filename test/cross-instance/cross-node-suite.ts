@@ -31,8 +31,10 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
     });
     afterAll(() => backend.stop(), 20_000);
 
-    const node = async () => {
-      const n = await startNode({ redisConnection: backend.connection() });
+    /** `burst`: a node that lets one address (every test client is 127.0.0.1) open 150 sockets at once. */
+    const node = async (burst = false) => {
+      const protection = burst ? { maxUnauthenticatedPerIp: 0 } : undefined;
+      const n = await startNode({ redisConnection: backend.connection(), protection });
       nodes.push(n);
       return n;
     };
@@ -86,7 +88,7 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
 
     test('once `joined` arrives, a send from another node reaches the client, even right after a burst of connects', async () => {
       const a = await node();
-      const b = await node();
+      const b = await node(true);
       const members = await Promise.all(Array.from({ length: 150 }, () => connect(b)));
       // No subscriptionsSettled() here: the acknowledgement itself is the guarantee.
       await Promise.all(members.map(m => m.request('join', { rooms: ['just-joined'] }, 'joined')));
@@ -96,7 +98,7 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
 
     test('once `connected` arrives, the client is reachable from another node by id, user and default room', async () => {
       const a = await node();
-      const b = await node();
+      const b = await node(true);
       const worker = await emitter();
       const members = await Promise.all(Array.from({ length: 100 }, (_, i) => connect(b, `user:fresh-${i}`)));
       // No subscriptionsSettled(): `connected` itself is the guarantee.
@@ -121,6 +123,72 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
       await barrier(a, [target, snoop]);
       expect(count(target, 'private')).toBe(1);
       expect(count(snoop, 'private')).toBe(0);
+    }, TEST_TIMEOUT_MS);
+
+    test("server-side joinRoom refuses reserved names on every node, so another node's spy never gets a client's direct messages", async () => {
+      const a = await node();
+      const b = await node();
+      const c = await node();
+      const victim = await connect(a);
+      const spy = await connect(b);
+      // App code on B passing a client-chosen name: the victim is not on B, so no local check can see it.
+      b.helper.joinRoom({ clientId: spy.id, room: victim.id });
+      b.helper.joinRoom({ clientId: spy.id, room: 'ws:internal' });
+      await settled();
+      expect(b.helper.getClientsByRoom({ room: victim.id })).toEqual([]);
+      expect(b.helper.getClientsByRoom({ room: 'ws:internal' })).toEqual([]);
+      expect(b.helper.getSubscribedChannels()).not.toContain(WebSocketChannels.forRoom({ room: victim.id }));
+
+      // From the victim's node, from the spy's node and from a third node.
+      for (const [i, from] of [a, b, c].entries()) from.helper.send({ destination: victim.id, payload: { topic: 'private', data: i } });
+      await delivered('private', [victim], [3]);
+      for (const from of [a, b, c]) await barrier(from, [victim, spy]);
+      expect(count(victim, 'private')).toBe(3);
+      expect(count(spy, 'private')).toBe(0);
+    }, TEST_TIMEOUT_MS);
+
+    test('send() to a client on another node publishes once, on its client channel, never on a room channel', async () => {
+      const a = await node();
+      const b = await node();
+      const target = await connect(b);
+      await settled();
+      const roomChannel = WebSocketChannels.forRoom({ room: target.id });
+      const clientChannel = WebSocketChannels.forClient({ clientId: target.id });
+      const raw = await backend.listen([roomChannel, clientChannel]);
+      try {
+        a.helper.send({ destination: target.id, payload: { topic: 'direct', data: 1 } });
+        a.helper.send({ destination: target.id, payload: { topic: 'direct-after', data: 2 } });
+        await delivered('direct', [target], [1]);
+        await delivered('direct-after', [target], [1]);
+        // Both client-channel copies heard: on one connection, everything published before them was heard too.
+        for (const event of ['direct', 'direct-after']) await raw.until(h => h.channel === clientChannel && JSON.parse(h.text).event === event);
+        await barrier(a, [target]);
+        const heard = raw.heard.map(h => `${h.channel} ${JSON.parse(h.text).event}`).sort();
+        expect(heard).toEqual([`${clientChannel} direct`, `${clientChannel} direct-after`]);
+        expect(count(target, 'direct')).toBe(1);
+      } finally {
+        await raw.stop();
+      }
+    }, TEST_TIMEOUT_MS);
+
+    test('protocol events are refused at the sender: send() throws and the emitter rejects, before anything is delivered', async () => {
+      const a = await node();
+      const b = await node();
+      const onA = await connect(a);
+      const onB = await connect(b);
+      const worker = await emitter('worker');
+      for (const topic of ['connected', 'error', 'joined', 'ping:reply']) {
+        expect(() => a.helper.send({ payload: { topic, data: { forged: true } } })).toThrow(/protocol event/);
+        expect(() => a.helper.send({ destination: onB.id, payload: { topic, data: { forged: true } } })).toThrow(/protocol event/);
+        await expect(worker.broadcast({ event: topic, data: { forged: true } })).rejects.toThrow(/protocol event/);
+        await expect(worker.toClient({ clientId: onA.id, event: topic, data: { forged: true } })).rejects.toThrow(/protocol event/);
+      }
+      await worker.broadcast({ event: 'after', data: 1 });
+      await barrier(a, [onA, onB]);
+      for (const c of [onA, onB]) {
+        await c.next('after');
+        expect(c.frames.filter(f => (f.data as { forged?: boolean } | undefined)?.forged)).toEqual([]);
+      }
     }, TEST_TIMEOUT_MS);
 
     test('a user on two nodes is reached everywhere through the emitter, exactly once per session', async () => {
@@ -225,6 +293,53 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
         await publishRaw(WebSocketChannels.BROADCAST, [...junk, fine]);
         await client.next('fine');
         expect(a.helper.getStats().malformedInbound).toBe(6);
+      }, TEST_TIMEOUT_MS);
+
+      test('protocol events published on Redis reach no client and are counted as refused', async () => {
+        const a = await node();
+        const client = await connect(a);
+        await settled();
+        const forged = ['connected', 'error', 'joined', 'encrypted', 'authenticate', 'heartbeat', 'ping:reply'].map(event =>
+          JSON.stringify({ serverId: 'emitter', type: 'broadcast', event, data: { forged: true } }),
+        );
+        const fine = JSON.stringify({ serverId: 'emitter', type: 'broadcast', event: 'fine', data: 1 });
+        await publishRaw(WebSocketChannels.BROADCAST, [...forged, fine]);
+        await client.next('fine');
+        expect(client.frames.filter(f => (f.data as { forged?: boolean } | undefined)?.forged)).toEqual([]);
+        expect(count(client, 'connected')).toBe(1);
+        expect(a.helper.getStats().refusedInbound).toBe(forged.length);
+        expect(a.helper.getStats().malformedInbound).toBe(0);
+      }, TEST_TIMEOUT_MS);
+
+      test("a message is routed by the channel it arrived on: a type or target that disagrees with it is refused and counted", async () => {
+        const a = await node();
+        const member = await connect(a);
+        const other = await connect(a);
+        await member.request('join', { rooms: ['team'] }, 'joined');
+        await settled();
+        const envelope = (fields: Record<string, unknown>) => JSON.stringify({ serverId: 'emitter', data: 'forged', ...fields });
+        const clientChannel = WebSocketChannels.forClient({ clientId: member.id });
+        const roomChannel = WebSocketChannels.forRoom({ room: 'team' });
+        const mismatched: [string, Record<string, unknown>][] = [
+          [WebSocketChannels.BROADCAST, { type: 'room', target: 'team', event: 'm1' }],
+          [WebSocketChannels.BROADCAST, { type: 'broadcast', target: 'team', event: 'm2' }],
+          [clientChannel, { type: 'room', target: 'team', event: 'm3' }],
+          [clientChannel, { type: 'broadcast', event: 'm4' }],
+          [clientChannel, { type: 'client', target: other.id, event: 'm5' }],
+          [roomChannel, { type: 'room', target: 'elsewhere', event: 'm6' }],
+          [roomChannel, { type: 'client', target: member.id, event: 'm7' }],
+          [roomChannel, { type: 'broadcast', event: 'm8' }],
+        ];
+        for (const [channel, fields] of mismatched) await publishRaw(channel, [envelope(fields)]);
+        // The contract's envelopes on the contract's channels (what any emitter publishes) still go through.
+        await publishRaw(roomChannel, [envelope({ type: 'room', target: 'team', event: 'fine-room', exclude: [] })]);
+        await publishRaw(clientChannel, [envelope({ type: 'client', target: member.id, event: 'fine-client' })]);
+        await publishRaw(WebSocketChannels.BROADCAST, [envelope({ type: 'broadcast', event: 'fine-all' })]);
+        for (const event of ['fine-room', 'fine-client', 'fine-all']) await member.next(event);
+        await other.next('fine-all');
+        for (const c of [member, other]) expect(c.frames.filter(f => /^m[0-9]$/.test(f.event)).map(f => f.event)).toEqual([]);
+        expect(a.helper.getStats().refusedInbound).toBe(mismatched.length);
+        expect(a.helper.getStats().malformedInbound).toBe(0);
       }, TEST_TIMEOUT_MS);
     }
   });

@@ -29,7 +29,7 @@ const tableUnder = (heading: string): Map<string, unknown> => {
 
 test('the Options table holds every top-level default of WEBSOCKET_SERVER_DEFAULTS', () => {
   const rows = tableUnder('## Options');
-  const { serverOptions, protection, ...topLevel } = WEBSOCKET_SERVER_DEFAULTS;
+  const { serverOptions, protection, broker, ...topLevel } = WEBSOCKET_SERVER_DEFAULTS;
   for (const [name, value] of Object.entries(topLevel)) expect([name, rows.get(name)]).toEqual([name, value]);
   expect(rows.size).toBe(Object.keys(topLevel).length);
 });
@@ -45,4 +45,9 @@ test('the protection table holds every protection default', () => {
   const flat: Record<string, unknown> = { ...rest };
   for (const [key, value] of Object.entries(rateLimit || {})) flat[`rateLimit.${key}`] = value;
   expect(Object.fromEntries(rows)).toEqual(flat);
+});
+
+test('the broker table holds every broker default', () => {
+  const rows = tableUnder('### Broker');
+  expect(Object.fromEntries(rows)).toEqual({ ...WEBSOCKET_SERVER_DEFAULTS.broker });
 });

@@ -27,7 +27,8 @@ describe('encrypted example, in-process', () => {
     expect(frames[0]!.event).toBe('connected');
     expect(typeof frames[0]!.data.serverPublicKey).toBe('string');
     expect(frames.length).toBeGreaterThanOrEqual(3);
-    for (const frame of frames.slice(1)) expect(Object.keys(frame.data).sort()).toEqual(['ciphertext', 'iv']);
+    for (const frame of frames.slice(1)) expect(Object.keys(frame.data).sort()).toEqual(['ciphertext', 'iv', 'seq']);
+    expect(frames.slice(1).map(frame => frame.data.seq)).toEqual(frames.slice(1).map((_, i) => i + 1));
     const wire = run.wire.join('\n');
     for (const secret of ['only you can read this', 'ATTACK', 'welcome', 'echo:reply']) expect(wire).not.toContain(secret);
   }, 20_000);

@@ -82,6 +82,21 @@ describe('post-connection authentication', () => {
     expect(node.helper.getClientsByUser({ userId: 'late' })).toHaveLength(0);
   });
 
+  test('authenticateFn has authTimeout * 3 to finish: one slower than authTimeout (but well within 3x) connects', async () => {
+    node = await startNode({
+      authTimeout: 200,
+      authenticateFn: async () => {
+        await Bun.sleep(400); // the slow check under test: 2x authTimeout, 200 ms short of the 3x deadline
+        return { userId: 'patient' };
+      },
+    });
+    const client = await TestClient.open(node.url);
+    client.send({ event: 'authenticate', data: { token: 'ok' } });
+    expect((await client.next('connected')).data.userId).toBe('patient');
+    expect(client.readyState).toBe(WebSocket.OPEN);
+    await client.close();
+  });
+
   test('a client that leaves mid-auth leaves no trace and no late callbacks', async () => {
     let release!: () => void;
     const gate = new Promise<void>(r => (release = r));

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { WebSocketCloseCodes } from '../../src';
 import { RawWsClient } from '../support/raw-ws';
 import { startNode, type ITestNode } from '../support/server';
 import { TestClient } from '../support/ws-client';
@@ -14,6 +15,16 @@ const flush = async (n: ITestNode, client: TestClient) => {
   const marker = crypto.randomUUID();
   n.helper.sendToClient({ clientId: client.id, event: 'marker', data: marker });
   await client.next('marker', f => f.data === marker);
+};
+
+/** An authenticated client on a plain TCP socket that has stopped reading (it can resume later). */
+const stalledClient = async (n: ITestNode) => {
+  const raw = await RawWsClient.open(n.port);
+  const admitted = raw.waitFor('"connected"');
+  raw.sendJson({ event: 'authenticate', data: { token: 'ok' } });
+  const id: string = JSON.parse(await admitted).data.id;
+  raw.pause();
+  return { raw, id };
 };
 
 describe('local delivery', () => {
@@ -120,6 +131,64 @@ describe('local delivery', () => {
     while (client.backpressured && Date.now() < deadline) await Bun.sleep(10);
     expect(client.backpressured).toBe(false);
     reader.destroy();
+    await node.untilEmpty();
+  });
+});
+
+describe('slow consumers', () => {
+  const text = 'x'.repeat(1024);
+
+  test('a member that stops reading under a room flood is closed with 4006 and counted; a reading member gets everything', async () => {
+    node = await startNode({ serverOptions: { backpressureLimit: 64 * 1024 } });
+    const slow = await stalledClient(node);
+    const reader = await TestClient.connect(node.url);
+    let sent = 0;
+    // Until the stalled member is gone; bounded (~40 MB) so a regression fails instead of looping.
+    while (node.helper.getClients({ id: slow.id }) && sent < 40_000) {
+      node.helper.sendToRoom({ room: 'ws-default', event: 'flood', data: { i: sent++, text } });
+      if (sent % 100 === 0) await reader.next('flood', f => f.data.i === sent - 1); // the reader keeps up
+    }
+    expect(node.helper.getClients({ id: slow.id })).toBeUndefined();
+    const stats = node.helper.getStats();
+    expect(stats.slowConsumerClosed).toBe(1);
+    expect(stats.dropped).toBe(1); // the one message that found its socket full
+    slow.raw.resume();
+    expect(await slow.raw.closed).toBe(WebSocketCloseCodes.SLOW_CONSUMER);
+    await flush(node, reader);
+    expect(reader.all('flood').map(f => f.data.i)).toEqual([...Array(sent).keys()]);
+    expect(reader.readyState).toBe(WebSocket.OPEN);
+    await reader.close();
+  });
+
+  test('with closeOnBackpressureLimit off the stalled client stays, and every message refused to it counts in dropped', async () => {
+    node = await startNode({ serverOptions: { backpressureLimit: 64 * 1024, closeOnBackpressureLimit: false } });
+    const slow = await stalledClient(node);
+    const received: number[] = [];
+    let delivered = Number.POSITIVE_INFINITY;
+    let allDelivered!: () => void;
+    const delivering = new Promise<void>(resolve => (allDelivered = resolve));
+    slow.raw.onText(frame => {
+      if (!frame.startsWith('{"event":"flood"')) return;
+      received.push(JSON.parse(frame).data.i);
+      if (received.length === delivered) allDelivered();
+    });
+    let sent = 0;
+    while (node.helper.getStats().dropped < 100 && sent < 100_000) {
+      node.helper.sendToClient({ clientId: slow.id, event: 'flood', data: { i: sent++, text } });
+    }
+    const { dropped, slowConsumerClosed } = node.helper.getStats();
+    expect(dropped).toBe(100);
+    expect(slowConsumerClosed).toBe(0);
+    delivered = sent - dropped;
+    slow.raw.resume();
+    await delivering;
+    // Drained, it is an ordinary client again: the next message arrives, and nothing else came before it.
+    const marker = slow.raw.waitFor('"after"');
+    node.helper.sendToClient({ clientId: slow.id, event: 'after', data: null });
+    await marker;
+    expect(received).toEqual([...Array(delivered).keys()]); // the first `delivered` went out, every later one was counted
+    expect(node.helper.getClients({ id: slow.id })).toBeDefined();
+    slow.raw.destroy();
     await node.untilEmpty();
   });
 });

@@ -10,6 +10,8 @@ import {
   type AnyObject,
   type IWebSocketServerOptions,
 } from '../../src';
+import { captureLogs } from '../support/log-capture';
+import { RawWsClient } from '../support/raw-ws';
 import { startNode, type ITestNode } from '../support/server';
 import { TestClient, type IFrame } from '../support/ws-client';
 
@@ -187,20 +189,66 @@ describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
     expect(client.all('wrapped').map(f => f.data.data)).toEqual([0, 1, 2, 3, 4]);
   });
 
-  test('a throwing transformer drops only that message, counted and logged', async () => {
+  test('a throwing transformer drops only that message, counted and logged; never sent in the clear', async () => {
     node = await startNode({
-      outboundTransformer: () => {
-        throw new Error('kms down');
+      outboundTransformer: ({ event, data }) => {
+        if (event === 'secret') throw new Error('kms down');
+        return { event: 'wrapped', data: { event, data } };
       },
     });
     const client = await TestClient.connect(node.url);
     node.helper.enableClientEncryption({ clientId: client.id });
     const before = node.helper.getStats().transformFailed;
-    node.helper.sendToClient({ clientId: client.id, event: 'x', data: 1 });
-    await (node.helper as any).delivery.settle();
+    const logs = captureLogs();
+    try {
+      node.helper.sendToClient({ clientId: client.id, event: 'secret', data: 1 });
+      node.helper.sendToClient({ clientId: client.id, event: 'after', data: 2 });
+      // Messages to one encrypted client keep their order: had 'secret' gone out, it would be here by now.
+      expect((await client.next('wrapped')).data).toEqual({ event: 'after', data: 2 });
+    } finally {
+      logs.stop();
+    }
     expect(node.helper.getStats().transformFailed).toBe(before + 1);
-    expect(client.all('x')).toHaveLength(0);
+    expect(client.frames.map(f => f.event)).toEqual(['connected', 'wrapped']);
+    expect(logs.at('error').filter(e => e.message.includes('[transform-failed]'))).toHaveLength(1);
     expect(client.readyState).toBe(WebSocket.OPEN);
     await client.close();
+  });
+
+  test('an encrypted client that stops reading is closed with 4006 once maxQueuedEncrypted messages wait; the rest is dropped and counted, never transformed', async () => {
+    const enc = await encryptionOptions();
+    const transformedFor: string[] = [];
+    node = await startNode({
+      ...enc,
+      maxQueuedEncrypted: 20,
+      outboundTransformer: async opts => {
+        transformedFor.push(opts.client.id);
+        return enc.outboundTransformer!(opts);
+      },
+    } as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
+    const mine = await generateEcdhKeyPair();
+    const stalled = await RawWsClient.open(node.port);
+    const admitted = stalled.waitFor('"connected"');
+    stalled.sendJson({ event: 'authenticate', data: { token: 'ok', publicKey: mine.publicKey } });
+    const stalledId: string = JSON.parse(await admitted).data.id;
+    stalled.pause();
+    const steady = await connectEncrypted(node.url);
+    const before = { ...node.helper.getStats() };
+
+    // The app sends faster than the transformer runs: the queue of the client that is not reading grows.
+    for (let i = 0; i < 21; i++) node.helper.sendToClient({ clientId: stalledId, event: 'tick', data: i });
+    expect(node.helper.getClients({ id: stalledId })).toBeUndefined();
+    const stats = node.helper.getStats();
+    expect(stats.slowConsumerClosed - before.slowConsumerClosed).toBe(1);
+    stalled.resume();
+    expect(await stalled.closed).toBe(WebSocketCloseCodes.SLOW_CONSUMER);
+    await (node.helper as any).delivery.settle();
+    expect(node.helper.getStats().dropped - before.dropped).toBe(21); // the one refused + the 20 that were queued
+    expect(transformedFor.filter(id => id === stalledId)).toEqual([]);
+
+    // Another encrypted client is not affected.
+    node.helper.sendToRoom({ room: 'ws-default', event: 'still', data: 'here' });
+    expect(await steady.decrypt(await steady.client.next('encrypted'))).toEqual({ event: 'still', data: 'here' });
+    await steady.client.close();
   });
 });

@@ -41,9 +41,17 @@ describe('options and lifecycle', () => {
 
   test('shutdown closes clients with 1001 after their disconnect callbacks and clears every map', async () => {
     const disconnected: string[] = [];
-    node = await startNode({ clientDisconnectedFn: ({ clientId }) => void disconnected.push(clientId) });
+    const sockets = new Map<string, { readyState: number }>();
+    const openDuringCallback: boolean[] = [];
+    node = await startNode({
+      clientDisconnectedFn: ({ clientId }) => {
+        disconnected.push(clientId);
+        openDuringCallback.push(sockets.get(clientId)?.readyState === WebSocket.OPEN);
+      },
+    });
     const a = await TestClient.connect(node.url);
     const b = await TestClient.connect(node.url);
+    for (const c of [a, b]) sockets.set(c.id, node.helper.getClients({ id: c.id })!.socket);
     const pending = await TestClient.open(node.url);
     await a.request('join', { rooms: ['r'] }, 'joined');
     await node.helper.shutdown();
@@ -51,6 +59,7 @@ describe('options and lifecycle', () => {
     expect((await b.closed).code).toBe(WebSocketCloseCodes.GOING_AWAY);
     expect((await pending.closed).code).toBe(WebSocketCloseCodes.GOING_AWAY);
     expect(disconnected.sort()).toEqual([a.id, b.id].sort());
+    expect(openDuringCallback).toEqual([true, true]); // each callback ran while its socket was still open
     expect(node.helper.getClients().size).toBe(0);
     expect(node.helper.getClientsByRoom({ room: 'r' })).toEqual([]);
     expect(node.helper.getSubscribedChannels()).toEqual([]);

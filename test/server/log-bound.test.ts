@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test';
+import { WebSocketErrorCodes } from '../../src';
 import { startProcessNode } from '../support/node-process';
 import { TestClient } from '../support/ws-client';
 
@@ -19,6 +20,24 @@ test('a flood of malformed frames cannot multiply into the log: bytes written st
     // One line per kind per 10 s window at most: a few hundred bytes a kind, not one line a frame.
     expect(floodBytes).toBeLessThan(kinds.length * 400);
     await flooder.close();
+  } finally {
+    await node.stop();
+  }
+}, 30_000);
+
+test('client text is escaped in the log: an event name with a newline cannot forge a line when its handler throws', async () => {
+  const node = await startProcessNode({ THROWING_HANDLER: 'on' });
+  try {
+    const client = await TestClient.connect(`ws://127.0.0.1:${node.port}/ws`);
+    client.send({ event: 'x\nFORGED admin logged in\u2028FORGED again', data: {} });
+    expect((await client.next('error')).data.code).toBe(WebSocketErrorCodes.HANDLER_ERROR);
+    await node.loggedSoFar();
+    const lines = node.output().split('\n');
+    // The router's line names the event and the error quotes it: both escaped, on the line they belong to.
+    expect(lines.filter(line => line.includes('FORGED') && !/^\d{4}-\d\d-\d\dT/.test(line))).toEqual([]);
+    expect(lines.filter(line => line.includes('x\\nFORGED admin logged in\\u2028FORGED again')).length).toBeGreaterThanOrEqual(1);
+    expect(node.output()).not.toContain('\u2028');
+    await client.close();
   } finally {
     await node.stop();
   }

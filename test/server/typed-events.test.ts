@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { z } from 'zod';
 import { WebSocketErrorCodes, WebSocketEventError, WebSocketServerHelper, defineEvent } from '../../src';
+import { captureLogs } from '../support/log-capture';
 import { startNode, type ITestNode } from '../support/server';
 import { TestClient } from '../support/ws-client';
 
@@ -82,11 +83,13 @@ describe('typed events', () => {
     expect(client.readyState).toBe(WebSocket.OPEN);
   });
 
-  test('a throwing handler answers HANDLER_ERROR with the id; the client and others carry on', async () => {
+  test('a throwing handler answers HANDLER_ERROR with the id and is logged as a fault; the client and others carry on', async () => {
     node = await startNode({ events });
     const client = await TestClient.connect(node.url);
     const other = await TestClient.connect(node.url);
-    const error = await client.request('explode', {}, 'error');
+    const logs = captureLogs();
+    const error = await client.request('explode', {}, 'error').finally(() => logs.stop());
+    expect(logs.at('error').filter(e => e.message.includes('[handler-error]') && e.message.includes('explode'))).toHaveLength(1);
     expect(error.data.code).toBe(WebSocketErrorCodes.HANDLER_ERROR);
     expect(error.data.id).toBe(error.id);
     expect((await client.request('math:add', [1, 2], 'math:add:reply')).data).toBe(3);
@@ -108,11 +111,18 @@ describe('typed events', () => {
       },
     });
     const client = await TestClient.connect(node.url);
-    const refused = await client.request('room:post', { room: 'vip' }, 'error');
-    expect(refused.data).toEqual({ message: "Join 'vip' first", code: 'NOT_IN_ROOM', details: { room: 'vip' }, id: refused.id });
-    const plain = await client.request('legacy', {}, 'error');
-    expect(plain.data.code).toBe('READ_ONLY');
+    const logs = captureLogs();
+    try {
+      const refused = await client.request('room:post', { room: 'vip' }, 'error');
+      expect(refused.data).toEqual({ message: "Join 'vip' first", code: 'NOT_IN_ROOM', details: { room: 'vip' }, id: refused.id });
+      const plain = await client.request('legacy', {}, 'error');
+      expect(plain.data.code).toBe('READ_ONLY');
+    } finally {
+      logs.stop();
+    }
     expect(client.all('room:post:reply')).toHaveLength(0);
+    // A refusal is an answer, not a fault: not a line at warn or error (the test above shows a fault is).
+    expect([...logs.at('error'), ...logs.at('warn')]).toEqual([]);
   });
 
   test('typed events and the plain messageHandler live side by side', async () => {

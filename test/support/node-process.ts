@@ -2,8 +2,12 @@
  * A helper node in its own process, so a test can measure exactly what it writes to its log.
  * `startProcessNode()` runs this very file as a child: it starts a node (see ./server), relays
  * `chat` messages to the default room, prints `PORT <n>` once ready and stops on SIGTERM.
- * `RATE_LIMIT=off` disables the inbound limiter (to measure the log throttle on its own).
+ * `RATE_LIMIT=off` disables the inbound limiter (to measure the log throttle on its own);
+ * `THROWING_HANDLER=on` makes the message handler throw for every event but `chat`, quoting the
+ * event name. SIGUSR2 (`loggedSoFar()`) logs `LOG-MARK <n>` through the Ignis logger, after
+ * everything logged before it.
  */
+import { Logger } from '@venizia/ignis-helpers';
 import { spawnBun } from './child-process';
 import { startNode } from './server';
 
@@ -11,6 +15,10 @@ export interface IProcessNode {
   port: number;
   /** Bytes written to stdout + stderr so far. */
   logged(): number;
+  /** Bytes logged so far, `LOG-MARK` lines excepted, once every line logged before the call has arrived. */
+  loggedSoFar(): Promise<number>;
+  /** stdout + stderr so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -23,9 +31,19 @@ export const startProcessNode = async (env: Record<string, string> = {}): Promis
       throw error;
     },
   );
+  let marks = 0;
+  let markBytes = 0;
   return {
     port,
     logged: () => child.bytesWritten(),
+    output: () => child.output(),
+    async loggedSoFar() {
+      const n = ++marks;
+      process.kill(child.pid, 'SIGUSR2');
+      const line = await child.waitForLine(new RegExp(`LOG-MARK ${n}\\b`));
+      markBytes += Buffer.byteLength(`${line.input}\n`);
+      return child.bytesWritten() - markBytes;
+    },
     async stop() {
       await child.stop();
     },
@@ -37,8 +55,12 @@ if (import.meta.main) {
     protection: process.env.RATE_LIMIT === 'off' ? { rateLimit: false } : {},
     messageHandler: ({ message }) => {
       if (message.event === 'chat') node.helper.sendToRoom({ room: 'ws-default', event: 'chat', data: message.data });
+      else if (process.env.THROWING_HANDLER === 'on') throw new Error(`no handler for '${message.event}'`);
     },
   });
+  const logger = Logger.get('process-node');
+  let marks = 0;
+  process.on('SIGUSR2', () => logger.info(`LOG-MARK ${++marks}`));
   console.log(`PORT ${node.port}`);
   process.on('SIGTERM', async () => {
     await node.stop();

@@ -17,29 +17,47 @@ export class RawWsClient {
   private closeCode = 1006;
 
   static async open(port: number, path = '/ws'): Promise<RawWsClient> {
+    const { status, client, statusLine } = await RawWsClient.attempt(port, { path });
+    if (!client) throw new Error(`upgrade refused: ${statusLine} (${status})`);
+    return client;
+  }
+
+  /**
+   * Sends an upgrade request (with extra headers, e.g. `X-Forwarded-For`) and resolves with the
+   * HTTP status; the client is there only when the server answered 101. A refused socket is closed.
+   */
+  static async attempt(
+    port: number,
+    opts: { path?: string; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; statusLine: string; client?: RawWsClient }> {
     const socket = new net.Socket();
     await new Promise<void>(resolve => socket.connect(port, '127.0.0.1', resolve));
     const client = new RawWsClient(socket);
     const key = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
-    await new Promise<void>((resolve, reject) => {
+    const extra = Object.entries(opts.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const statusLine = await new Promise<string>(resolve => {
       let head = '';
       const onData = (chunk: Buffer) => {
         head += chunk.toString('latin1');
         const end = head.indexOf('\r\n\r\n');
         if (end === -1) return;
         socket.off('data', onData);
-        if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`upgrade refused: ${head.split('\r\n')[0]}`));
-        client.buffered = Buffer.from(head.slice(end + 4), 'latin1');
-        socket.on("data", (c: Buffer) => client.onData(c));
-        resolve();
+        if (head.startsWith('HTTP/1.1 101')) {
+          client.buffered = Buffer.from(head.slice(end + 4), 'latin1');
+          socket.on('data', (c: Buffer) => client.onData(c));
+        }
+        resolve(head.split('\r\n')[0]!);
       };
       socket.on('data', onData);
       socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        `GET ${opts.path ?? '/ws'} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,
       );
     });
-    return client;
+    const status = Number(statusLine.split(' ')[1]);
+    if (status === 101) return { status, statusLine, client };
+    socket.destroy();
+    return { status, statusLine };
   }
 
   /** Sends one masked frame with the given opcode (1 text, 2 binary). */
@@ -67,6 +85,15 @@ export class RawWsClient {
     });
   }
 
+  /** Calls `listener` with every text frame from now on; returns what stops it. */
+  onText(listener: (text: string) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter(l => l !== listener);
+    };
+  }
+
+  /** Stops reading from the socket: the server's frames pile up in its buffers (backpressure). */
   pause(): void {
     this.socket.pause();
   }

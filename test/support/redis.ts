@@ -22,8 +22,31 @@ export const redisHelperAt = (port: number, name = 'test-redis'): RedisHelper =>
 /** A redis-server process owned by one test file. */
 export class TestRedis {
   private proc?: ReturnType<typeof Bun.spawn>;
+  private paused = false;
 
   private constructor(readonly port: number) {}
+
+  /** PID of the running redis-server (the process this harness started). */
+  get pid(): number {
+    if (!this.proc) throw new Error('redis-server is not running');
+    return this.proc.pid;
+  }
+
+  /**
+   * Freezes the server (SIGSTOP): connections stay open, nothing is answered, as with a Redis
+   * that hangs. Always `resume()` in a `finally` (`stop()` resumes it first; `kill()` kills it paused).
+   */
+  pause(): void {
+    process.kill(this.pid, 'SIGSTOP');
+    this.paused = true;
+  }
+
+  /** Lets a paused server run again (SIGCONT); it answers everything it was sent meanwhile. */
+  resume(): void {
+    if (!this.paused || !this.proc) return;
+    process.kill(this.proc.pid, 'SIGCONT');
+    this.paused = false;
+  }
 
   static async start(): Promise<TestRedis> {
     const redis = new TestRedis(await freePort());
@@ -55,6 +78,9 @@ export class TestRedis {
     const proc = this.proc;
     this.proc = undefined;
     if (!proc) return;
+    // A stopped process acts on SIGTERM only once continued; SIGKILL ends it as it is, unanswered commands and all.
+    if (this.paused && signal !== 'SIGKILL') process.kill(proc.pid, 'SIGCONT');
+    this.paused = false;
     proc.kill(signal);
     await proc.exited;
   }

@@ -1,31 +1,11 @@
-import {
-  Authentication,
-  BaseProvider,
-  BindingKeys,
-  BindingNamespaces,
-  JWKSIssuerTokenService,
-  JWKSVerifierTokenService,
-  JWSTokenService,
-  type AbstractBearerTokenService,
-  type Container,
-  type IJWTTokenPayload,
-} from '@venizia/ignis';
+import { Authentication, BaseProvider, type Container, type IJWTTokenPayload } from '@venizia/ignis';
 import { getError } from '@venizia/ignis-helpers';
+import { LogThrottle } from '../../logging/log-throttle';
 import type { AnyObject } from '../../protocol';
 import type { TWebSocketAuthenticateFn } from '../../server/types';
 import { WebSocketBindingKeys } from '../keys';
-
-/** Token services Ignis's `AuthenticateComponent` registers, in the order they are looked for. */
-const TOKEN_SERVICES = [JWSTokenService, JWKSIssuerTokenService, JWKSVerifierTokenService];
-
-/** The app's bearer token service, if it set up Ignis JWT authentication (JWS or JWKS). */
-export const findBearerTokenService = (container: Container): AbstractBearerTokenService | undefined => {
-  for (const service of TOKEN_SERVICES) {
-    const key = BindingKeys.build({ namespace: BindingNamespaces.SERVICE, key: service.name });
-    if (container.isBound({ key })) return container.get<AbstractBearerTokenService>({ key });
-  }
-  return undefined;
-};
+import { readWebSocketBinding } from '../read-binding';
+import { JwtVerifier, type IJwtRejection } from './jwt-verifier';
 
 const NO_JWT_AUTH =
   `[WebSocketComponent] Nothing can authenticate sockets: '${WebSocketBindingKeys.AUTHENTICATE_HANDLER}' uses the ` +
@@ -33,11 +13,21 @@ const NO_JWT_AUTH =
   `and the app has none. Either set up JWT authentication, or bind your own provider:\n` +
   `  app.bind({ key: WebSocketBindingKeys.AUTHENTICATE_HANDLER }).toProvider(MyAuthenticateProvider);`;
 
+/** The user a verified payload names: `userId`, else `sub`; a non-empty string or a finite number (stringified). */
+const userIdOf = (payload: IJWTTokenPayload): string | undefined => {
+  const id: unknown = payload.userId ?? payload.sub;
+  if (typeof id === 'string') return id === '' ? undefined : id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return undefined;
+};
+
 /**
- * Default `AUTHENTICATE_HANDLER`: the socket sends `{ type: 'Bearer', token }`, the app's own
- * Ignis token service verifies it, so the token that authenticates HTTP routes authenticates
- * the socket. The verified payload becomes the client's metadata; `userId` (or `sub`) its user.
- * A wrong type, a forged, expired or userless token is a rejection (close 4003).
+ * Default `AUTHENTICATE_HANDLER`: the socket sends `{ type: 'Bearer', token }`, verified against
+ * the app's own Ignis JWT settings, so the token that authenticates HTTP routes authenticates
+ * the socket. Claims are pinned by `JWT_OPTIONS` (algorithm allow-list, audience, issuer,
+ * required `exp`, clock tolerance, maximum length). The verified payload becomes the client's
+ * metadata; `userId` (or `sub`) its user. Anything else is a rejection (close 4003), logged at
+ * most once per reason per 10 s, escaped and cut — never a line per attempt.
  */
 export class JwtAuthenticateProvider extends BaseProvider<TWebSocketAuthenticateFn> {
   constructor() {
@@ -45,22 +35,27 @@ export class JwtAuthenticateProvider extends BaseProvider<TWebSocketAuthenticate
   }
 
   value(container: Container): TWebSocketAuthenticateFn {
-    const service = findBearerTokenService(container);
-    if (!service) throw getError({ message: NO_JWT_AUTH });
+    const verifier = JwtVerifier.forApp(container, readWebSocketBinding(container, WebSocketBindingKeys.JWT_OPTIONS));
+    if (!verifier) throw getError({ message: NO_JWT_AUTH });
+    const logs = new LogThrottle(this.logger);
+    const refuse = ({ code, detail }: IJwtRejection): null => {
+      logs.warn(`jwt-rejected:${code}`, `socket authentication refused (${code}): ${detail}`);
+      return null;
+    };
 
     return async data => {
       const { type, token } = data;
-      if (typeof type !== 'string' || type.toLowerCase() !== Authentication.TYPE_BEARER.toLowerCase()) return null;
-      if (typeof token !== 'string' || token.length === 0) return null;
-      let payload: IJWTTokenPayload;
-      try {
-        payload = await service.verify({ type, token });
-      } catch {
-        return null;
+      if (typeof type !== 'string' || type.toLowerCase() !== Authentication.TYPE_BEARER.toLowerCase()) {
+        return refuse({ code: 'ERR_NOT_BEARER', detail: `authenticate data must be { type: 'Bearer', token }` });
       }
-      const userId = payload.userId ?? payload.sub;
-      if (userId === undefined || userId === null || userId === '') return null;
-      return { userId: String(userId), metadata: { ...payload } as AnyObject };
+      if (typeof token !== 'string' || token.length === 0) return refuse({ code: 'ERR_NO_TOKEN', detail: 'no token was sent' });
+      const verdict = await verifier.verify(token);
+      if ('rejected' in verdict) return refuse(verdict.rejected);
+      const userId = userIdOf(verdict.payload);
+      if (userId === undefined) {
+        return refuse({ code: 'ERR_USER_ID', detail: `the token's userId (or sub) is not a non-empty string or a finite number` });
+      }
+      return { userId, metadata: { ...verdict.payload } as AnyObject };
     };
   }
 }
