@@ -1,6 +1,6 @@
-import type { IRedisSocketMessage } from '../protocol';
-import type { IBrokerListener, IWebSocketBroker } from './broker';
-import { decodeEnvelope, encodeEnvelope } from './envelope';
+import type { IRedisSocketMessage } from '../protocol/index.js';
+import type { IBrokerListener, IWebSocketBroker } from './broker.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 
 /**
  * The brokers of one process. Every helper and emitter created without a Redis connection

@@ -1,6 +1,6 @@
 import type { DefaultRedisHelper, Logger } from '@venizia/ignis-helpers';
-import type { IBrokerLimits } from './broker';
-import { RedisBroker } from './broker-redis';
+import type { IBrokerLimits } from './broker.js';
+import { RedisBroker } from './broker-redis.js';
 
 /**
  * Redis Cluster broker: the same channels, envelope and interest tracking as `RedisBroker`,

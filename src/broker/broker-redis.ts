@@ -1,10 +1,10 @@
 import { getError, type DefaultRedisHelper, type Logger } from '@venizia/ignis-helpers';
-import { WebSocketChannels, type IRedisSocketMessage } from '../protocol';
-import { LogThrottle } from '../logging/log-throttle';
-import type { IBrokerLimits, IBrokerListener, IWebSocketBroker } from './broker';
-import { decodeEnvelope, encodeEnvelope } from './envelope';
-import { InterestBroker } from './interest-broker';
-import { PublishBuffer } from './publish-buffer';
+import { WebSocketChannels, type IRedisSocketMessage } from '../protocol/index.js';
+import { LogThrottle } from '../logging/log-throttle.js';
+import type { IBrokerLimits, IBrokerListener, IWebSocketBroker } from './broker.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { InterestBroker } from './interest-broker.js';
+import { PublishBuffer } from './publish-buffer.js';
 import {
   closeClient,
   connectClient,
@@ -12,7 +12,7 @@ import {
   duplicateForPublish,
   duplicateForPubSub,
   type TRedisClient,
-} from './redis-connection';
+} from './redis-connection.js';
 
 /**
  * Redis pub/sub broker: one connection publishes, one subscribes (only when a listener is

@@ -8,7 +8,7 @@
  * Every broker encodes and validates its own wire envelope (envelope.ts): listeners receive
  * typed, validated messages only.
  */
-import type { IRedisSocketMessage } from '../protocol';
+import type { IRedisSocketMessage } from '../protocol/index.js';
 
 /** Receives what arrives on the channels a broker listens on. */
 export interface IBrokerListener {

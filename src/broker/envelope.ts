@@ -13,7 +13,7 @@ import {
   WebSocketMessageTypes,
   type IRedisSocketMessage,
   type TWebSocketMessageType,
-} from '../protocol';
+} from '../protocol/index.js';
 
 const envelopeSchema = z
   .object({

@@ -1,16 +1,16 @@
 import type { DefaultRedisHelper, Logger } from '@venizia/ignis-helpers';
-import type { IBrokerLimits, IWebSocketBroker } from './broker';
-import { InMemoryBroker } from './broker-memory';
-import { RedisBroker } from './broker-redis';
-import { RedisClusterBroker } from './broker-redis-cluster';
-import { isClusterConnection } from './redis-connection';
+import type { IBrokerLimits, IWebSocketBroker } from './broker.js';
+import { InMemoryBroker } from './broker-memory.js';
+import { RedisBroker } from './broker-redis.js';
+import { RedisClusterBroker } from './broker-redis-cluster.js';
+import { isClusterConnection } from './redis-connection.js';
 
-export * from './broker';
-export * from './broker-memory';
-export * from './broker-redis';
-export * from './broker-redis-cluster';
-export { InterestBroker } from './interest-broker';
-export { PublishBuffer, type IPublishTransport } from './publish-buffer';
+export * from './broker.js';
+export * from './broker-memory.js';
+export * from './broker-redis.js';
+export * from './broker-redis-cluster.js';
+export { InterestBroker } from './interest-broker.js';
+export { PublishBuffer, type IPublishTransport } from './publish-buffer.js';
 
 /**
  * The backend for a connection: Redis Cluster, single Redis, or the in-process broker when none

@@ -1,7 +1,7 @@
 import { getError, type Logger } from '@venizia/ignis-helpers';
-import { LogThrottle } from '../logging/log-throttle';
-import { WebSocketPublishErrorCodes, type TWebSocketPublishErrorCode } from '../protocol';
-import type { IBrokerLimits } from './broker';
+import { LogThrottle } from '../logging/log-throttle.js';
+import { WebSocketPublishErrorCodes, type TWebSocketPublishErrorCode } from '../protocol/index.js';
+import type { IBrokerLimits } from './broker.js';
 
 /** The connection a `PublishBuffer` writes to. */
 export interface IPublishTransport {

@@ -9,23 +9,23 @@
  * await client.connect();
  * await client.join(['room-1']);
  */
-import { WebSocketCloseCodes, WebSocketDefaults, WebSocketEvents } from '../protocol/constants';
-import type { AnyObject, IWebSocketMessage } from '../protocol/types';
+import { WebSocketCloseCodes, WebSocketDefaults, WebSocketEvents } from '../protocol/constants.js';
+import type { AnyObject, IWebSocketMessage } from '../protocol/types.js';
 import {
   type TWebSocketClientConnectionState,
   WebSocketClientConnectionStates as States,
   WebSocketClientDefaults,
   WebSocketClientErrorCodes as ErrorCodes,
   WebSocketClientLifecycleEvents as Lifecycle,
-} from './constants';
-import { ClientConnection, type IConnectionEnd } from './connection';
-import { WebSocketClientError } from './errors';
-import { readServerError } from './frame';
-import { ListenerRegistry } from './listeners';
-import { PendingRequests } from './pending-requests';
-import { ReconnectScheduler } from './reconnect-scheduler';
-import { RoomMembership } from './rooms';
-import { type IResolvedClientSettings, resolveClientSettings } from './settings';
+} from './constants.js';
+import { ClientConnection, type IConnectionEnd } from './connection.js';
+import { WebSocketClientError } from './errors.js';
+import { readServerError } from './frame.js';
+import { ListenerRegistry } from './listeners.js';
+import { PendingRequests } from './pending-requests.js';
+import { ReconnectScheduler } from './reconnect-scheduler.js';
+import { RoomMembership } from './rooms.js';
+import { type IResolvedClientSettings, resolveClientSettings } from './settings.js';
 import type {
   IWebSocketClientErrorEvent,
   IWebSocketClientIdentity,
@@ -34,7 +34,7 @@ import type {
   IWebSocketRoomsAck,
   TWebSocketClientEventMap,
   TWebSocketClientHandler,
-} from './types';
+} from './types.js';
 
 type TDeferred = { resolve: (identity: IWebSocketClientIdentity) => void; reject: (error: Error) => void };
 type TSendArgs<T> = undefined extends T ? [data?: T] : [data: T];

@@ -5,18 +5,18 @@
  * sealed under the client → server one (heartbeats aside). Reconnecting, heartbeats and rooms are
  * the owner's business (`client.ts`); a connection never retries and reports its end once.
  */
-import { WebSocketCloseCodes, WebSocketEvents, WebSocketReadyStates } from '../protocol/constants';
-import { AesGcmSession, deriveAesKey, generateEcdhKeyPair } from '../protocol/crypto';
-import type { AnyObject, IWebSocketMessage, ValueOrPromise } from '../protocol/types';
-import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants';
-import { frameToText, parseServerMessage, readServerError } from './frame';
+import { WebSocketCloseCodes, WebSocketEvents, WebSocketReadyStates } from '../protocol/constants.js';
+import { AesGcmSession, deriveAesKey, generateEcdhKeyPair } from '../protocol/crypto.js';
+import type { AnyObject, IWebSocketMessage, ValueOrPromise } from '../protocol/types.js';
+import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants.js';
+import { frameToText, parseServerMessage, readServerError } from './frame.js';
 import type {
   IClientSocket,
   IWebSocketClientErrorEvent,
   IWebSocketClientIdentity,
   IWebSocketServerKeyInfo,
   TClientSocketConstructor,
-} from './types';
+} from './types.js';
 
 /** Close code of a socket that ended without a close frame (network loss) or could not be built. */
 const ABNORMAL_CLOSE = 1006;

@@ -2,7 +2,7 @@
  * Words of the client library: connection states, lifecycle events, client-side error codes and
  * defaults. Protocol words (wire events, close codes, limits) stay in `src/protocol/constants.ts`.
  */
-import { MAX_ROOMS_PER_REQUEST, type TConstValue } from '../protocol/constants';
+import { MAX_ROOMS_PER_REQUEST, type TConstValue } from '../protocol/constants.js';
 
 /** Where a `WebSocketClient` is in its life. */
 export class WebSocketClientConnectionStates {

@@ -2,7 +2,7 @@
  * Turning raw server frames into messages without ever throwing: anything that is not a JSON
  * `{ event, data?, id? }` object comes back as `null` for the caller to report and drop.
  */
-import type { IWebSocketMessage } from '../protocol/types';
+import type { IWebSocketMessage } from '../protocol/types.js';
 
 const decoder = new TextDecoder();
 

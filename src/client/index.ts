@@ -2,7 +2,7 @@
  * Client entry point. Imports nothing server-side, so bundlers can ship it to browsers.
  * Docs: wiki/client.md.
  */
-export { WebSocketClient } from './client';
+export { WebSocketClient } from './client.js';
 export {
   WebSocketClientConnectionStates,
   WebSocketClientDefaults,
@@ -11,9 +11,9 @@ export {
   type TWebSocketClientConnectionState,
   type TWebSocketClientErrorCode,
   type TWebSocketClientLifecycleEvent,
-} from './constants';
-export { WebSocketClientError } from './errors';
-export { backoffCeiling, computeBackoffDelay, type IBackoffInput } from './backoff';
+} from './constants.js';
+export { WebSocketClientError } from './errors.js';
+export { backoffCeiling, computeBackoffDelay, type IBackoffInput } from './backoff.js';
 export type {
   IClientSocket,
   IWebSocketClientDisconnectInfo,
@@ -27,4 +27,4 @@ export type {
   TClientSocketConstructor,
   TWebSocketClientEventMap,
   TWebSocketClientHandler,
-} from './types';
+} from './types.js';

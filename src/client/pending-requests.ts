@@ -3,8 +3,8 @@
  * `leave` -> `left`, or an `error` with the same id). Each has a timeout, and all of them fail
  * together when the connection ends, so no promise is left hanging.
  */
-import { WebSocketClientErrorCodes } from './constants';
-import { WebSocketClientError } from './errors';
+import { WebSocketClientErrorCodes } from './constants.js';
+import { WebSocketClientError } from './errors.js';
 
 interface IPending {
   resolve: (value: any) => void;

@@ -2,7 +2,7 @@
  * When to try again: counts consecutive failed attempts, decides whether the policy allows
  * another, and owns the one backoff timer so it can always be cancelled.
  */
-import { computeBackoffDelay } from './backoff';
+import { computeBackoffDelay } from './backoff.js';
 
 /** Reconnect policy with defaults applied. */
 export interface IReconnectPolicy {

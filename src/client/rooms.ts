@@ -4,13 +4,13 @@
  * ask for the same rooms again. Default rooms the server adds on its own are not tracked: the
  * server adds them again itself.
  */
-import { WebSocketEvents } from '../protocol/constants';
-import type { IWebSocketMessage } from '../protocol/types';
-import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants';
-import { WebSocketClientError } from './errors';
-import { readRoomsAck } from './frame';
-import type { PendingRequests } from './pending-requests';
-import type { IWebSocketRoomsAck } from './types';
+import { WebSocketEvents } from '../protocol/constants.js';
+import type { IWebSocketMessage } from '../protocol/types.js';
+import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants.js';
+import { WebSocketClientError } from './errors.js';
+import { readRoomsAck } from './frame.js';
+import type { PendingRequests } from './pending-requests.js';
+import type { IWebSocketRoomsAck } from './types.js';
 
 /** What room requests need from the client. */
 export interface IRoomMembershipHost {

@@ -2,10 +2,10 @@
  * Options in, settings out: defaults applied and bad values refused at construction, so a typo
  * fails loudly at `new WebSocketClient()` instead of misbehaving on the first reconnect.
  */
-import type { AnyObject, ValueOrPromise } from '../protocol/types';
-import { WebSocketClientDefaults as Defaults } from './constants';
-import type { IReconnectPolicy } from './reconnect-scheduler';
-import type { IWebSocketClientOptions, TClientSocketConstructor } from './types';
+import type { AnyObject, ValueOrPromise } from '../protocol/types.js';
+import { WebSocketClientDefaults as Defaults } from './constants.js';
+import type { IReconnectPolicy } from './reconnect-scheduler.js';
+import type { IWebSocketClientOptions, TClientSocketConstructor } from './types.js';
 
 /** Client options with every default filled in. */
 export interface IResolvedClientSettings {

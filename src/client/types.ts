@@ -2,7 +2,7 @@
  * Public types of the client library: options, lifecycle payloads, the socket shape it needs and
  * the typed event map that joins server events with lifecycle events.
  */
-import type { AnyObject, ValueOrPromise } from '../protocol/types';
+import type { AnyObject, ValueOrPromise } from '../protocol/types.js';
 
 /**
  * The part of a WebSocket the client uses. The browser's, Bun's and Node's global `WebSocket`

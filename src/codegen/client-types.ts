@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { WebSocketDefaults } from '../protocol';
-import { type IWebSocketEventDefinition, type IWebSocketSchema } from '../server/types';
-import { jsonSchemaToTs } from './json-schema-to-ts';
+import { WebSocketDefaults } from '../protocol/index.js';
+import { type IWebSocketEventDefinition, type IWebSocketSchema } from '../server/types.js';
+import { jsonSchemaToTs } from './json-schema-to-ts.js';
 
 /** Inputs of the generator: the app's typed inbound events and its server -> client schemas. */
 export interface IClientTypesSource {

@@ -3,7 +3,7 @@
  * helper's path go to the helper, every other request (other paths, plain HTTP on the ws path,
  * upgrades elsewhere) goes to the app's Hono fetch unchanged, with all of the app's middlewares.
  */
-import type { IBunServer } from '../server/types';
+import type { IBunServer } from '../server/types.js';
 
 /** The two things the router needs from the helper. */
 export interface IUpgradeTarget {

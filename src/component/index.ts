@@ -1,11 +1,11 @@
 /** The Ignis component: `app.component(WebSocketComponent)`. Docs: wiki/component.md */
-export * from './keys';
-export * from './types';
-export * from './websocket.component';
-export * from './read-binding';
-export * from './lazy-helper';
-export * from './bun-fetch';
-export * from './runtime';
+export * from './keys.js';
+export * from './types.js';
+export * from './websocket.component.js';
+export * from './read-binding.js';
+export * from './lazy-helper.js';
+export * from './bun-fetch.js';
+export * from './runtime.js';
 export {
   ClientKeyStore,
   EcdhHandshakeProvider,
@@ -13,8 +13,8 @@ export {
   AesGcmInboundTransformerProvider,
   type IClientKeyReservation,
   type IEcdhAgreement,
-} from './encryption';
-export { JwtAuthenticateProvider } from './providers/jwt-authenticate.provider';
+} from './encryption/index.js';
+export { JwtAuthenticateProvider } from './providers/jwt-authenticate.provider.js';
 export {
   JwtVerifier,
   WEBSOCKET_JWT_DEFAULTS,
@@ -23,6 +23,6 @@ export {
   type IWebSocketJwtOptions,
   type TJwtVerdict,
   type TResolvedWebSocketJwtOptions,
-} from './providers/jwt-verifier';
-export { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider';
-export { UnsetProvider } from './providers/unset.provider';
+} from './providers/jwt-verifier.js';
+export { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider.js';
+export { UnsetProvider } from './providers/unset.provider.js';

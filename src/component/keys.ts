@@ -4,7 +4,7 @@
  * component bind the same way. Docs: wiki/component.md#binding-keys
  */
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
-import type { WebSocketServerHelper } from '../server/helper';
+import type { WebSocketServerHelper } from '../server/helper.js';
 import type {
   IWebSocketEventDefinition,
   TWebSocketAuthenticateFn,
@@ -16,10 +16,10 @@ import type {
   TWebSocketMessageHandler,
   TWebSocketOutboundTransformer,
   TWebSocketValidateRoomFn,
-} from '../server/types';
-import type { ClientKeyStore } from './encryption/client-key-store';
-import type { IWebSocketJwtOptions } from './providers/jwt-verifier';
-import type { IWebSocketComponentOptions } from './types';
+} from '../server/types.js';
+import type { ClientKeyStore } from './encryption/client-key-store.js';
+import type { IWebSocketJwtOptions } from './providers/jwt-verifier.js';
+import type { IWebSocketComponentOptions } from './types.js';
 
 export class WebSocketBindingKeys {
   /**

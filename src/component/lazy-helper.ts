@@ -16,10 +16,10 @@
  * }
  */
 import { getError } from '@venizia/ignis-helpers';
-import type { AnyObject } from '../protocol';
-import type { WebSocketServerHelper } from '../server';
-import { WebSocketBindingKeys } from './keys';
-import type { TBindingReader } from './read-binding';
+import type { AnyObject } from '../protocol/index.js';
+import type { WebSocketServerHelper } from '../server/index.js';
+import { WebSocketBindingKeys } from './keys.js';
+import type { TBindingReader } from './read-binding.js';
 
 const NOT_STARTED =
   `[WebSocketComponent] The WebSocket helper is not available: '${WebSocketBindingKeys.WEBSOCKET_INSTANCE}' ` +

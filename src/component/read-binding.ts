@@ -6,7 +6,7 @@
  * const keys = readWebSocketBinding(app, WebSocketBindingKeys.ENCRYPTION_KEYS); // ClientKeyStore | undefined
  */
 import type { Container } from '@venizia/ignis';
-import type { TWebSocketBindingKey, TWebSocketBindingValue } from './keys';
+import type { TWebSocketBindingKey, TWebSocketBindingValue } from './keys.js';
 
 /** Anything that can read a binding: the application or another Ignis container. */
 export type TBindingReader = Pick<Container, 'get'>;

@@ -8,11 +8,11 @@
  * event definitions, `REDIS_CONNECTION` that is not an Ignis Redis helper.
  */
 import { DefaultRedisHelper, getError } from '@venizia/ignis-helpers';
-import type { IWebSocketServerOptions } from '../server/options';
-import type { IWebSocketEventDefinition } from '../server/types';
-import { WebSocketBindingKeys, type TWebSocketBindingValue, type TWebSocketCallbackKey } from './keys';
-import { readWebSocketBinding, type TBindingReader } from './read-binding';
-import { WEBSOCKET_COMPONENT_DEFAULTS, type IWebSocketComponentOptions } from './types';
+import type { IWebSocketServerOptions } from '../server/options.js';
+import type { IWebSocketEventDefinition } from '../server/types.js';
+import { WebSocketBindingKeys, type TWebSocketBindingValue, type TWebSocketCallbackKey } from './keys.js';
+import { readWebSocketBinding, type TBindingReader } from './read-binding.js';
+import { WEBSOCKET_COMPONENT_DEFAULTS, type IWebSocketComponentOptions } from './types.js';
 
 /** Everything the helper needs except the Bun server, as the app bound it. */
 export type TBoundHelperOptions = Omit<IWebSocketServerOptions, 'server'>;

@@ -3,4 +3,4 @@
  * component and the helper fail with the same message; re-exported here under the names the
  * component has always exported.
  */
-export { assertBunRuntime, isBunRuntime } from '../server/runtime';
+export { assertBunRuntime, isBunRuntime } from '../server/runtime.js';

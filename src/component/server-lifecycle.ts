@@ -5,12 +5,12 @@
  */
 import type { BaseApplication } from '@venizia/ignis';
 import { getError, type Logger } from '@venizia/ignis-helpers';
-import type { IBunServer } from '../server/types';
-import { WebSocketServerHelper } from '../server';
-import { createBunFetchHandler } from './bun-fetch';
-import { WebSocketBindingKeys } from './keys';
-import { dropKeyOnRemoval, type ClientKeyStore } from './encryption';
-import { resolveHelperOptions } from './resolve-options';
+import type { IBunServer } from '../server/types.js';
+import { WebSocketServerHelper } from '../server/index.js';
+import { createBunFetchHandler } from './bun-fetch.js';
+import { WebSocketBindingKeys } from './keys.js';
+import { dropKeyOnRemoval, type ClientKeyStore } from './encryption/index.js';
+import { resolveHelperOptions } from './resolve-options.js';
 
 /** The part of Bun's `Server` the lifecycle uses beyond `IBunServer`. */
 type TReloadableServer = IBunServer & { reload(options: { fetch: unknown; websocket: unknown }): void };

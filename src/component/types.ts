@@ -2,7 +2,7 @@
  * The component's options: the server's tunable options (declared, documented and defaulted in
  * `src/server/options.ts`) plus what only the component adds. Docs: wiki/component.md#options-server_options
  */
-import { WEBSOCKET_SERVER_DEFAULTS, type IWebSocketTunableOptions } from '../server/options';
+import { WEBSOCKET_SERVER_DEFAULTS, type IWebSocketTunableOptions } from '../server/options.js';
 
 /** Value of `WebSocketBindingKeys.SERVER_OPTIONS`: every field optional; the helper fills in the defaults. */
 export interface IWebSocketComponentOptions extends IWebSocketTunableOptions {

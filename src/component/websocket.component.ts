@@ -13,14 +13,14 @@
  */
 import { BaseApplication, BaseComponent, Binding, CoreBindings, inject, type IProvider } from '@venizia/ignis';
 import type { TClass } from '@venizia/ignis-helpers';
-import { AesGcmInboundTransformerProvider, AesGcmOutboundTransformerProvider, ClientKeyStore, EcdhHandshakeProvider } from './encryption';
-import { WebSocketBindingKeys, type TWebSocketBindingValue, type TWebSocketCallbackKey } from './keys';
-import { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider';
-import { JwtAuthenticateProvider } from './providers/jwt-authenticate.provider';
-import { UnsetProvider } from './providers/unset.provider';
-import { assertBunRuntime } from './runtime';
-import { WebSocketServerLifecycle } from './server-lifecycle';
-import { WEBSOCKET_COMPONENT_DEFAULTS } from './types';
+import { AesGcmInboundTransformerProvider, AesGcmOutboundTransformerProvider, ClientKeyStore, EcdhHandshakeProvider } from './encryption/index.js';
+import { WebSocketBindingKeys, type TWebSocketBindingValue, type TWebSocketCallbackKey } from './keys.js';
+import { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider.js';
+import { JwtAuthenticateProvider } from './providers/jwt-authenticate.provider.js';
+import { UnsetProvider } from './providers/unset.provider.js';
+import { assertBunRuntime } from './runtime.js';
+import { WebSocketServerLifecycle } from './server-lifecycle.js';
+import { WEBSOCKET_COMPONENT_DEFAULTS } from './types.js';
 
 /** The keys the component serves with a provider class unless the app bound them. */
 type TProvidedKey = TWebSocketCallbackKey | typeof WebSocketBindingKeys.EVENTS;

@@ -1,9 +1,9 @@
 import { BaseHelper, getError } from '@venizia/ignis-helpers';
-import { createBroker, type IWebSocketBroker } from '../broker';
-import { isReservedEvent } from '../broker/envelope';
-import { WebSocketChannels, WebSocketDefaults, WebSocketMessageTypes, type IRedisSocketMessage } from '../protocol';
-import { resolveBrokerOptions } from '../server/options';
-import { type IWebSocketEmitterOptions } from './types';
+import { createBroker, type IWebSocketBroker } from '../broker/index.js';
+import { isReservedEvent } from '../broker/envelope.js';
+import { WebSocketChannels, WebSocketDefaults, WebSocketMessageTypes, type IRedisSocketMessage } from '../protocol/index.js';
+import { resolveBrokerOptions } from '../server/options.js';
+import { type IWebSocketEmitterOptions } from './types.js';
 
 /**
  * Publish-only sender for processes that run no WebSocket server (workers, cron jobs, other

@@ -1,2 +1,2 @@
-export * from './emitter';
-export * from './types';
+export * from './emitter.js';
+export * from './types.js';

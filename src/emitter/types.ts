@@ -1,5 +1,5 @@
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
-import type { IWebSocketBrokerOptions } from '../server/options';
+import type { IWebSocketBrokerOptions } from '../server/options.js';
 
 /** Constructor options of `WebSocketEmitter`. */
 export interface IWebSocketEmitterOptions {

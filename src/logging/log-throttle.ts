@@ -1,5 +1,5 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { escapeLogText, formatLogLine } from './log-text';
+import { escapeLogText, formatLogLine } from './log-text.js';
 
 /**
  * Rate-limits warnings by kind, so a client flooding bad frames cannot multiply itself into the

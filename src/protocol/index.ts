@@ -1,4 +1,4 @@
 /** Browser-safe wire words shared by the server, the client and the emitter. Docs: wiki/protocol.md */
-export * from './constants';
-export * from './types';
-export * from './crypto';
+export * from './constants.js';
+export * from './types.js';
+export * from './crypto.js';

@@ -2,7 +2,7 @@
  * Wire types shared by the server, the client and the emitter: the client envelope and the
  * cross-instance envelope. Browser-safe: nothing here imports a server or Node module.
  */
-import type { TWebSocketMessageType } from './constants';
+import type { TWebSocketMessageType } from './constants.js';
 
 /** A value or a promise of it. */
 export type ValueOrPromise<T> = T | Promise<T>;

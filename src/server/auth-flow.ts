@@ -1,11 +1,11 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { WebSocketClientStates, WebSocketCloseCodes, WebSocketDefaults, WebSocketErrorCodes, type AnyObject, type TWebSocketErrorCode } from '../protocol';
-import type { ClientSessions } from './client-session';
-import type { ClientMessenger } from './messenger';
-import type { TResolvedServerOptions } from './options';
-import type { IWebSocketClient } from './types';
-import { LogThrottle } from '../logging/log-throttle';
-import type { ClientRegistry } from './client-registry';
+import { WebSocketClientStates, WebSocketCloseCodes, WebSocketDefaults, WebSocketErrorCodes, type AnyObject, type TWebSocketErrorCode } from '../protocol/index.js';
+import type { ClientSessions } from './client-session.js';
+import type { ClientMessenger } from './messenger.js';
+import type { TResolvedServerOptions } from './options.js';
+import type { IWebSocketClient } from './types.js';
+import { LogThrottle } from '../logging/log-throttle.js';
+import type { ClientRegistry } from './client-registry.js';
 
 /**
  * Post-connection authentication: UNAUTHORIZED -> AUTHENTICATING -> AUTHENTICATED.

@@ -1,8 +1,8 @@
-import type { AnyObject } from '../protocol';
-import type { IBunWebSocketConfig } from './options';
-import type { IBunWebSocketHandler, IWebSocket } from './types';
-import type { ClientRegistry } from './client-registry';
-import type { InboundRouter } from './inbound-router';
+import type { AnyObject } from '../protocol/index.js';
+import type { IBunWebSocketConfig } from './options.js';
+import type { IBunWebSocketHandler, IWebSocket } from './types.js';
+import type { ClientRegistry } from './client-registry.js';
+import type { InboundRouter } from './inbound-router.js';
 
 /**
  * The object Bun takes as `websocket`: the resolved native options (see options.ts) and the

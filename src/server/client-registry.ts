@@ -1,6 +1,6 @@
-import { WebSocketChannels, WebSocketClientStates, WebSocketDefaults, WebSocketReadyStates, type AnyObject } from '../protocol';
-import { type IWebSocket, type IWebSocketClient } from './types';
-import type { IWebSocketBroker } from '../broker';
+import { WebSocketChannels, WebSocketClientStates, WebSocketDefaults, WebSocketReadyStates, type AnyObject } from '../protocol/index.js';
+import { type IWebSocket, type IWebSocketClient } from './types.js';
+import type { IWebSocketBroker } from '../broker/index.js';
 
 const noop = (): void => undefined;
 

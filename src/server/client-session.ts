@@ -1,12 +1,12 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { WebSocketChannels, WebSocketEvents, type AnyObject } from '../protocol';
-import { LogThrottle } from '../logging/log-throttle';
-import type { ClientRegistry } from './client-registry';
-import type { ClientMessenger } from './messenger';
-import type { TResolvedServerOptions } from './options';
-import type { InboundRateLimiter } from './rate-limiter';
-import type { IWebSocket, IWebSocketClient } from './types';
-import type { UpgradeGate } from './upgrade-gate';
+import { WebSocketChannels, WebSocketEvents, type AnyObject } from '../protocol/index.js';
+import { LogThrottle } from '../logging/log-throttle.js';
+import type { ClientRegistry } from './client-registry.js';
+import type { ClientMessenger } from './messenger.js';
+import type { TResolvedServerOptions } from './options.js';
+import type { InboundRateLimiter } from './rate-limiter.js';
+import type { IWebSocket, IWebSocketClient } from './types.js';
+import type { UpgradeGate } from './upgrade-gate.js';
 
 /** The callbacks a session runs around admission and the end of a connection. */
 type TSessionCallbacks<A extends AnyObject, M extends AnyObject> = Pick<

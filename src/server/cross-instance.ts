@@ -1,16 +1,16 @@
 import { ApplicationError, type Logger } from '@venizia/ignis-helpers';
-import type { IBrokerListener, IWebSocketBroker } from '../broker';
-import { routeInbound } from '../broker/envelope';
-import { LogThrottle } from '../logging/log-throttle';
+import type { IBrokerListener, IWebSocketBroker } from '../broker/index.js';
+import { routeInbound } from '../broker/envelope.js';
+import { LogThrottle } from '../logging/log-throttle.js';
 import {
   WebSocketChannels,
   WebSocketMessageTypes,
   WebSocketPublishErrorCodes,
   type AnyObject,
   type IRedisSocketMessage,
-} from '../protocol';
-import type { Delivery } from './delivery';
-import type { IWebSocketDeliveryStats } from './types';
+} from '../protocol/index.js';
+import type { Delivery } from './delivery.js';
+import type { IWebSocketDeliveryStats } from './types.js';
 
 /** A string from the wire, quoted and cut to 128 characters (LogThrottle escapes what is left of it). */
 const forLog = (text: string): string => JSON.stringify(text.length > 128 ? `${text.slice(0, 128)}…` : text);

@@ -1,9 +1,9 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { WebSocketDefaults, type AnyObject } from '../protocol';
-import { type IBunServer, type IWebSocketClient, type IWebSocketDeliveryStats, type TWebSocketOutboundTransformer } from './types';
-import { LogThrottle } from '../logging/log-throttle';
-import type { ClientRegistry } from './client-registry';
-import { SlowConsumerPolicy, type ISlowConsumerOptions } from './slow-consumer';
+import { WebSocketDefaults, type AnyObject } from '../protocol/index.js';
+import { type IBunServer, type IWebSocketClient, type IWebSocketDeliveryStats, type TWebSocketOutboundTransformer } from './types.js';
+import { LogThrottle } from '../logging/log-throttle.js';
+import type { ClientRegistry } from './client-registry.js';
+import { SlowConsumerPolicy, type ISlowConsumerOptions } from './slow-consumer.js';
 
 /** Runs `task` over `items` with at most `limit` in flight. */
 const runWithLimit = async <T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> => {

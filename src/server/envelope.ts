@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, WebSocketErrorCodes, type IWebSocketMessage, type TWebSocketErrorCode } from '../protocol';
+import { MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, WebSocketErrorCodes, type IWebSocketMessage, type TWebSocketErrorCode } from '../protocol/index.js';
 
 /** Inbound envelope: `{ event, data?, id? }`; anything else is answered, never thrown. */
 const envelopeSchema = z.object({

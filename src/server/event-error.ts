@@ -1,4 +1,4 @@
-import type { AnyObject } from '../protocol';
+import type { AnyObject } from '../protocol/index.js';
 
 /**
  * An expected refusal from an event handler: thrown (or raised with `ctx.fail`), it reaches the

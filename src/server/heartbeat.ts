@@ -1,5 +1,5 @@
-import { WebSocketClientStates, WebSocketCloseCodes, type AnyObject } from '../protocol';
-import type { ClientRegistry } from './client-registry';
+import { WebSocketClientStates, WebSocketCloseCodes, type AnyObject } from '../protocol/index.js';
+import type { ClientRegistry } from './client-registry.js';
 
 /**
  * Passive heartbeat: the server never pings; every `interval` it closes authenticated clients

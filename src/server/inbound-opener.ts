@@ -6,12 +6,12 @@ import {
   type AnyObject,
   type IWebSocketMessage,
   type TWebSocketErrorCode,
-} from '../protocol';
-import { LogThrottle } from '../logging/log-throttle';
-import type { ClientRegistry } from './client-registry';
-import { readEnvelope } from './envelope';
-import { WebSocketEventError } from './event-error';
-import type { IWebSocketClient, TWebSocketInboundTransformer } from './types';
+} from '../protocol/index.js';
+import { LogThrottle } from '../logging/log-throttle.js';
+import type { ClientRegistry } from './client-registry.js';
+import { readEnvelope } from './envelope.js';
+import { WebSocketEventError } from './event-error.js';
+import type { IWebSocketClient, TWebSocketInboundTransformer } from './types.js';
 
 /** Where an opened frame goes: the router's routing, or its refusal (an `error` event, logged by kind). */
 export interface IOpenedFrameSink<MetadataType extends AnyObject> {

@@ -1,15 +1,15 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { WebSocketClientStates, WebSocketCloseCodes, WebSocketErrorCodes, WebSocketEvents, type AnyObject, type IWebSocketMessage, type TWebSocketErrorCode } from '../protocol';
-import { type IWebSocketClient, type TWebSocketMessageHandler } from './types';
-import { LogThrottle } from '../logging/log-throttle';
-import type { AuthFlow } from './auth-flow';
-import { readEnvelope } from './envelope';
-import { WebSocketEventError } from './event-error';
-import type { ClientMessenger } from './messenger';
-import type { InboundOpener, IOpenedFrameSink } from './inbound-opener';
-import type { InboundRateLimiter } from './rate-limiter';
-import type { RoomRequests } from './room-requests';
-import type { TypedEvents } from './typed-events';
+import { WebSocketClientStates, WebSocketCloseCodes, WebSocketErrorCodes, WebSocketEvents, type AnyObject, type IWebSocketMessage, type TWebSocketErrorCode } from '../protocol/index.js';
+import { type IWebSocketClient, type TWebSocketMessageHandler } from './types.js';
+import { LogThrottle } from '../logging/log-throttle.js';
+import type { AuthFlow } from './auth-flow.js';
+import { readEnvelope } from './envelope.js';
+import { WebSocketEventError } from './event-error.js';
+import type { ClientMessenger } from './messenger.js';
+import type { InboundOpener, IOpenedFrameSink } from './inbound-opener.js';
+import type { InboundRateLimiter } from './rate-limiter.js';
+import type { RoomRequests } from './room-requests.js';
+import type { TypedEvents } from './typed-events.js';
 
 /** The parts an inbound frame may be routed to. */
 export interface IInboundRoutes<AuthDataType extends AnyObject, MetadataType extends AnyObject> {

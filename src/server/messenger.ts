@@ -1,6 +1,6 @@
-import { WebSocketEvents, WebSocketReadyStates, type AnyObject, type TWebSocketErrorCode } from '../protocol';
-import type { Delivery } from './delivery';
-import type { IWebSocketClient } from './types';
+import { WebSocketEvents, WebSocketReadyStates, type AnyObject, type TWebSocketErrorCode } from '../protocol/index.js';
+import type { Delivery } from './delivery.js';
+import type { IWebSocketClient } from './types.js';
 
 /**
  * The one way the server's parts answer a client: system messages (connected, joined, left,

@@ -5,8 +5,8 @@
  */
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
 import { getError } from '@venizia/ignis-helpers';
-import type { IBrokerLimits } from '../broker/broker';
-import { WebSocketDefaults, type AnyObject } from '../protocol';
+import type { IBrokerLimits } from '../broker/broker.js';
+import { WebSocketDefaults, type AnyObject } from '../protocol/index.js';
 import type {
   IBunServer,
   TAnyEventDefinition,
@@ -19,7 +19,7 @@ import type {
   TWebSocketMessageHandler,
   TWebSocketOutboundTransformer,
   TWebSocketValidateRoomFn,
-} from './types';
+} from './types.js';
 
 /** Bun native WebSocket options, passed through to `server.reload({ websocket })`. */
 export interface IBunWebSocketConfig {

@@ -1,4 +1,4 @@
-import type { TResolvedRateLimit } from './options';
+import type { TResolvedRateLimit } from './options.js';
 
 /** Verdict on one inbound frame. */
 export type TRateVerdict = 'pass' | 'drop' | 'drop-and-tell' | 'close';

@@ -1,10 +1,10 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { WebSocketDefaults, WebSocketErrorCodes, WebSocketEvents, isClientIdShaped, MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, type AnyObject } from '../protocol';
-import { type IWebSocketClient, type TWebSocketValidateRoomFn } from './types';
-import { LogThrottle } from '../logging/log-throttle';
-import type { ClientRegistry } from './client-registry';
-import { roomsRequestSchema } from './envelope';
-import type { ClientMessenger } from './messenger';
+import { WebSocketDefaults, WebSocketErrorCodes, WebSocketEvents, isClientIdShaped, MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, type AnyObject } from '../protocol/index.js';
+import { type IWebSocketClient, type TWebSocketValidateRoomFn } from './types.js';
+import { LogThrottle } from '../logging/log-throttle.js';
+import type { ClientRegistry } from './client-registry.js';
+import { roomsRequestSchema } from './envelope.js';
+import type { ClientMessenger } from './messenger.js';
 
 /** Names a client may never ask for: internal `ws:` names and client-id-shaped names. */
 export const isReservedRoom = (room: string): boolean =>

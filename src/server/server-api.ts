@@ -1,13 +1,13 @@
 import { getError, type Logger } from '@venizia/ignis-helpers';
-import { isReservedEvent } from '../broker/envelope';
-import { LogThrottle } from '../logging/log-throttle';
-import { escapeLogText } from '../logging/log-text';
-import { isClientIdShaped, type AnyObject } from '../protocol';
-import type { ClientRegistry } from './client-registry';
-import type { CrossInstancePublisher } from './cross-instance';
-import type { Delivery } from './delivery';
-import { isReservedRoom } from './room-requests';
-import type { IWebSocketEventHelper } from './types';
+import { isReservedEvent } from '../broker/envelope.js';
+import { LogThrottle } from '../logging/log-throttle.js';
+import { escapeLogText } from '../logging/log-text.js';
+import { isClientIdShaped, type AnyObject } from '../protocol/index.js';
+import type { ClientRegistry } from './client-registry.js';
+import type { CrossInstancePublisher } from './cross-instance.js';
+import type { Delivery } from './delivery.js';
+import { isReservedRoom } from './room-requests.js';
+import type { IWebSocketEventHelper } from './types.js';
 
 /**
  * What app code calls to reach clients and move them between rooms, with plain string events.

@@ -1,6 +1,6 @@
-import { WebSocketCloseCodes, WebSocketReadyStates, type AnyObject } from '../protocol';
-import type { LogThrottle } from '../logging/log-throttle';
-import type { IWebSocketClient, IWebSocketDeliveryStats } from './types';
+import { WebSocketCloseCodes, WebSocketReadyStates, type AnyObject } from '../protocol/index.js';
+import type { LogThrottle } from '../logging/log-throttle.js';
+import type { IWebSocketClient, IWebSocketDeliveryStats } from './types.js';
 
 /** The resolved options the slow-consumer policy reads (see options.ts). */
 export interface ISlowConsumerOptions {

@@ -1,8 +1,8 @@
-import { WebSocketDefaults, WebSocketErrorCodes, type AnyObject, type ValueOrPromise } from '../protocol';
-import type { IWebSocketClient, IWebSocketEventContext, IWebSocketEventDefinition, IWebSocketEventHelper, IWebSocketSchema, TAnyEventDefinition } from './types';
+import { WebSocketDefaults, WebSocketErrorCodes, type AnyObject, type ValueOrPromise } from '../protocol/index.js';
+import type { IWebSocketClient, IWebSocketEventContext, IWebSocketEventDefinition, IWebSocketEventHelper, IWebSocketSchema, TAnyEventDefinition } from './types.js';
 import { getError } from '@venizia/ignis-helpers';
-import { WebSocketEventError } from './event-error';
-import type { ClientMessenger } from './messenger';
+import { WebSocketEventError } from './event-error.js';
+import type { ClientMessenger } from './messenger.js';
 
 /** Output type of a zod (or zod-shaped) schema. */
 export type TSchemaOutput<S> = S extends IWebSocketSchema<infer O> ? O : never;

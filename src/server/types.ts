@@ -2,8 +2,8 @@
  * Server-side types of the contract (`IWebSocketServerOptions`, callbacks, the client record, Bun
  * shapes) plus the few extensions this package adds beside them. Wire types live in `../protocol`.
  */
-import type { AnyObject, IWebSocketMessage, TWebSocketClientState, ValueOrPromise } from '../protocol';
-import type { IBunWebSocketConfig } from './options';
+import type { AnyObject, IWebSocketMessage, TWebSocketClientState, ValueOrPromise } from '../protocol/index.js';
+import type { IBunWebSocketConfig } from './options.js';
 
 /** Data Bun keeps on each socket; set at upgrade time. */
 export interface IWebSocketData {

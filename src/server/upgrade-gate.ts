@@ -1,9 +1,9 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { LogThrottle } from '../logging/log-throttle';
-import { ClientAddress } from './client-address';
-import type { IResolvedProtectionOptions } from './options';
-import { ConnectionCap } from './rate-limiter';
-import type { IBunServer, IWebSocketData } from './types';
+import { LogThrottle } from '../logging/log-throttle.js';
+import { ClientAddress } from './client-address.js';
+import type { IResolvedProtectionOptions } from './options.js';
+import { ConnectionCap } from './rate-limiter.js';
+import type { IBunServer, IWebSocketData } from './types.js';
 
 /**
  * Admission at upgrade time, before a socket costs anything: open sockets per client address

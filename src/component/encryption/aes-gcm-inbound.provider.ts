@@ -1,9 +1,9 @@
 import { BaseProvider, inject } from '@venizia/ignis';
-import { WebSocketErrorCodes, WebSocketEvents } from '../../protocol';
-import { WebSocketEventError } from '../../server/event-error';
-import type { TWebSocketInboundTransformer } from '../../server/types';
-import { WebSocketBindingKeys } from '../keys';
-import type { ClientKeyStore } from './client-key-store';
+import { WebSocketErrorCodes, WebSocketEvents } from '../../protocol/index.js';
+import { WebSocketEventError } from '../../server/event-error.js';
+import type { TWebSocketInboundTransformer } from '../../server/types.js';
+import { WebSocketBindingKeys } from '../keys.js';
+import type { ClientKeyStore } from './client-key-store.js';
 
 /**
  * Default `INBOUND_TRANSFORMER`: once a client has a key, only `encrypted` frames from it count.

@@ -1,9 +1,9 @@
 import { BaseProvider, inject } from '@venizia/ignis';
 import { getError } from '@venizia/ignis-helpers';
-import { WebSocketEvents } from '../../protocol';
-import type { TWebSocketOutboundTransformer } from '../../server/types';
-import { WebSocketBindingKeys } from '../keys';
-import type { ClientKeyStore } from './client-key-store';
+import { WebSocketEvents } from '../../protocol/index.js';
+import type { TWebSocketOutboundTransformer } from '../../server/types.js';
+import { WebSocketBindingKeys } from '../keys.js';
+import type { ClientKeyStore } from './client-key-store.js';
 
 /**
  * Default `OUTBOUND_TRANSFORMER`: for an encrypted client, seals the JSON of `{ event, data, id? }`

@@ -12,7 +12,7 @@
  * const key = await deriveAesKey({ privateKey, peerPublicKey, salt });
  * if (!keys.commit(reservation, key)) return null; // the client left while we derived
  */
-import { AesGcmSession } from '../../protocol';
+import { AesGcmSession } from '../../protocol/index.js';
 
 /** A handshake's claim on a client id, from `reserve()` until `commit()`, `release()` or the client's removal. */
 export interface IClientKeyReservation {

@@ -1,8 +1,8 @@
 import { BaseProvider, inject } from '@venizia/ignis';
-import { deriveAesKey, generateEcdhKeyPair, generateSalt } from '../../protocol';
-import type { TWebSocketHandshakeFn } from '../../server/types';
-import { WebSocketBindingKeys } from '../keys';
-import type { ClientKeyStore } from './client-key-store';
+import { deriveAesKey, generateEcdhKeyPair, generateSalt } from '../../protocol/index.js';
+import type { TWebSocketHandshakeFn } from '../../server/types.js';
+import { WebSocketBindingKeys } from '../keys.js';
+import type { ClientKeyStore } from './client-key-store.js';
 
 /** A raw P-256 public key is 65 bytes (88 base64 characters); anything far longer is not one. */
 const MAX_PUBLIC_KEY_LENGTH = 256;

@@ -3,8 +3,8 @@
  * then the app's own `CLIENT_REMOVED_HANDLER` runs. The helper calls `clientRemovedFn` once for
  * every connection that ends, authenticated or not, so no key outlives its client.
  */
-import type { TWebSocketClientRemovedFn } from '../../server/types';
-import type { ClientKeyStore } from './client-key-store';
+import type { TWebSocketClientRemovedFn } from '../../server/types.js';
+import type { ClientKeyStore } from './client-key-store.js';
 
 /** Composes the app's `clientRemovedFn` with the key drop: key first, whatever the app's callback does. */
 export const dropKeyOnRemoval =

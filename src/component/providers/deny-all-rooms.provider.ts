@@ -1,5 +1,5 @@
 import { BaseProvider } from '@venizia/ignis';
-import type { TWebSocketValidateRoomFn } from '../../server/types';
+import type { TWebSocketValidateRoomFn } from '../../server/types.js';
 
 /**
  * Default `VALIDATE_ROOM_HANDLER`: refuses every room a client asks to join (the secure

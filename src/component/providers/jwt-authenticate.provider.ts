@@ -1,11 +1,11 @@
 import { Authentication, BaseProvider, type Container, type IJWTTokenPayload } from '@venizia/ignis';
 import { getError } from '@venizia/ignis-helpers';
-import { LogThrottle } from '../../logging/log-throttle';
-import type { AnyObject } from '../../protocol';
-import type { TWebSocketAuthenticateFn } from '../../server/types';
-import { WebSocketBindingKeys } from '../keys';
-import { readWebSocketBinding } from '../read-binding';
-import { JwtVerifier, type IJwtRejection } from './jwt-verifier';
+import { LogThrottle } from '../../logging/log-throttle.js';
+import type { AnyObject } from '../../protocol/index.js';
+import type { TWebSocketAuthenticateFn } from '../../server/types.js';
+import { WebSocketBindingKeys } from '../keys.js';
+import { readWebSocketBinding } from '../read-binding.js';
+import { JwtVerifier, type IJwtRejection } from './jwt-verifier.js';
 
 const NO_JWT_AUTH =
   `[WebSocketComponent] Nothing can authenticate sockets: '${WebSocketBindingKeys.AUTHENTICATE_HANDLER}' uses the ` +
