@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WebSocketDefaults } from '../protocol/index.js';
 import { type IWebSocketEventDefinition, type IWebSocketSchema } from '../server/types.js';
-import { jsonSchemaToTs } from './json-schema-to-ts.js';
+import { docComment, jsonSchemaToTs, type JsonSchema } from './json-schema-to-ts.js';
 
 /** Inputs of the generator: the app's typed inbound events and its server -> client schemas. */
 export interface IClientTypesSource {
@@ -11,14 +11,66 @@ export interface IClientTypesSource {
   serverEvents?: Record<string, IWebSocketSchema<any>>;
 }
 
-const typeOf = (schema: IWebSocketSchema<any> | undefined): string => {
-  if (!schema) return 'unknown';
-  try {
-    return jsonSchemaToTs(z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) as never, 1);
-  } catch {
-    return 'unknown';
-  }
+const ROOT_REF = '#';
+const DEFS_PREFIX = '#/$defs/';
+
+/** `chat:send` -> `ChatSend`; a name that does not start with a letter gets an `Event` prefix. */
+const pascal = (text: string): string => {
+  const name = text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map(part => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+  return /^[A-Za-z]/.test(name) ? name : `Event${name}`;
 };
+
+/**
+ * The named types of one generated module. Recursive schemas need names (`$ref`s point at them);
+ * everything else stays inline. A name comes from the schema's zod `id` (`.meta({ id })`) when it
+ * has one, else from the event's name; a name already taken gets a number.
+ */
+class NamedTypes {
+  private readonly declarations: [string, string][] = [];
+  // The module's own names and the global types the printer writes (`Array<…>`, `Record<…>`).
+  private readonly taken = new Set(['ClientEvents', 'ServerEvents', 'Array', 'Record']);
+
+  /** The type of one event's payload: inline, or the name of a declared recursive type. */
+  typeOf(schema: IWebSocketSchema<any> | undefined, eventName: string): string {
+    if (!schema) return 'unknown';
+    let json: JsonSchema;
+    try {
+      json = z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    } catch {
+      return 'unknown';
+    }
+    const { $defs = {}, ...root } = json;
+    // Every name is taken before anything is printed, so a type can refer to one declared after it.
+    const names = new Map<string, string>();
+    const rootIsReferenced = JSON.stringify(json).includes(`"$ref":"${ROOT_REF}"`);
+    if (rootIsReferenced) names.set(ROOT_REF, this.take(pascal(eventName)));
+    for (const defKey of Object.keys($defs)) {
+      names.set(DEFS_PREFIX + defKey, this.take(defKey.startsWith('__') ? `${pascal(eventName)}Node` : pascal(defKey)));
+    }
+    const refName = (ref: string) => names.get(ref);
+    for (const [defKey, def] of Object.entries($defs)) this.declarations.push([names.get(DEFS_PREFIX + defKey)!, jsonSchemaToTs(def, { refName })]);
+    if (!rootIsReferenced) return jsonSchemaToTs(root, { depth: 1, refName });
+    const rootName = names.get(ROOT_REF)!;
+    this.declarations.push([rootName, jsonSchemaToTs(root, { refName })]);
+    return rootName;
+  }
+
+  /** `export type` lines for every named type, in the order they were declared. */
+  source(): string {
+    return this.declarations.map(([name, body]) => `export type ${name} = ${body};\n`).join('\n');
+  }
+
+  private take(name: string): string {
+    let candidate = name;
+    for (let n = 2; this.taken.has(candidate); n++) candidate = `${name}${n}`;
+    this.taken.add(candidate);
+    return candidate;
+  }
+}
 
 const entries = (rows: [string, string][]): string =>
   rows.length === 0 ? '{}' : `{\n${rows.map(([name, type]) => `  ${JSON.stringify(name)}: ${type};`).join('\n')}\n}`;
@@ -26,23 +78,28 @@ const entries = (rows: [string, string][]): string =>
 /**
  * Source of a TypeScript module with `ClientEvents` (what the client may send, from the
  * inbound schemas) and `ServerEvents` (what it receives, including each typed event's reply),
- * for `new WebSocketClient<ServerEvents, ClientEvents>(...)`.
+ * for `new WebSocketClient<ServerEvents, ClientEvents>(...)`. Recursive schemas become named
+ * types declared above the two maps.
  */
 export const generateClientTypes = (source: IClientTypesSource): string => {
   const events = source.events ?? [];
-  const clientRows: [string, string][] = events.map(def => [def.event, typeOf(def.schema)]);
+  const named = new NamedTypes();
+  const clientRows: [string, string][] = events.map(def => [def.event, named.typeOf(def.schema, def.event)]);
   const serverRows: [string, string][] = [
-    ...Object.entries(source.serverEvents ?? {}).map(([name, schema]): [string, string] => [name, typeOf(schema)]),
-    ...events.map((def): [string, string] => [def.event + WebSocketDefaults.REPLY_SUFFIX, typeOf(def.replySchema)]),
+    ...Object.entries(source.serverEvents ?? {}).map(([name, schema]): [string, string] => [name, named.typeOf(schema, name)]),
+    ...events.map((def): [string, string] => {
+      const name = def.event + WebSocketDefaults.REPLY_SUFFIX;
+      return [name, named.typeOf(def.replySchema, name)];
+    }),
   ];
+  const declarations = named.source();
   return [
-    '// Generated by ignis-websocket (npm run generate:client-types). Do not edit by hand.',
+    '// Generated by ignis-websocket (ignis-websocket-types). Do not edit by hand.',
     '',
-    '/** Events the client sends, with the data each one takes. */',
-    `export type ClientEvents = ${entries(clientRows)};`,
+    ...(declarations ? [declarations] : []),
+    docComment('Events the client sends, with the data each one takes.', 0) + `export type ClientEvents = ${entries(clientRows)};`,
     '',
-    '/** Events the server sends, with the data each one carries. */',
-    `export type ServerEvents = ${entries(serverRows)};`,
+    docComment('Events the server sends, with the data each one carries.', 0) + `export type ServerEvents = ${entries(serverRows)};`,
     '',
   ].join('\n');
 };

@@ -1,1 +1,2 @@
-export * from "./client-types.js";
+export * from './client-types.js';
+export { generateFromModule, readClientTypesArgs, runClientTypesCli, type IClientTypesCliSettings } from './cli.js';

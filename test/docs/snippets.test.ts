@@ -6,6 +6,7 @@
  *   'ignis-websocket'         -> src/index.ts
  *   'ignis-websocket/client'  -> src/client/index.ts
  *   'ignis-websocket/emitter' -> src/emitter/index.ts
+ *   'ignis-websocket/testing' -> src/testing/index.ts
  *   './x', '../x'             -> resolved from the Markdown file's folder
  *
  * A block fenced ```ts snippet-skip is not compiled (see wiki/README.md: keep those rare).
@@ -116,6 +117,7 @@ test('every ```ts block in README.md and wiki/*.md type-checks', async () => {
             'ignis-websocket': [`${src}/index.ts`],
             'ignis-websocket/client': [`${src}/client/index.ts`],
             'ignis-websocket/emitter': [`${src}/emitter/index.ts`],
+            'ignis-websocket/testing': [`${src}/testing/index.ts`],
           },
         },
         include: ['*.ts'],

@@ -1,5 +1,5 @@
 /**
- * `bun <file>` as a child process started by a test: its output kept for failure messages,
+ * `bun <file>` (or any command) as a child process started by a test: its output kept for failure messages,
  * every byte it writes counted, lines awaited as events, and stopped by its own PID.
  */
 import { tmpdir } from 'node:os';
@@ -25,10 +25,16 @@ export interface IChildProcess {
 }
 
 /** Runs `bun ...args` from the repository root with `env` added to this process's environment. */
-export const spawnBun = (args: string[], env: Record<string, string> = {}): IChildProcess => {
-  const proc = Bun.spawn([process.execPath, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, APP_ENV_LOGGER_FOLDER_PATH: LOG_DIR, ...env },
+export const spawnBun = (args: string[], env: Record<string, string> = {}): IChildProcess =>
+  spawnChild([process.execPath, ...args], { cwd: ROOT, env });
+
+/** Runs any command (e.g. `node`) in `cwd` with `env` added to this process's environment (`undefined` removes a variable). */
+export const spawnChild = (command: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): IChildProcess => {
+  const env: Record<string, string | undefined> = { ...process.env, APP_ENV_LOGGER_FOLDER_PATH: LOG_DIR, ...opts.env };
+  for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name];
+  const proc = Bun.spawn(command, {
+    cwd: opts.cwd,
+    env,
     stdout: 'pipe',
     stderr: 'pipe',
   });

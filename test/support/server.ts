@@ -1,18 +1,12 @@
 /**
- * Starts a real Bun server with a WebSocketServerHelper on a free loopback port, the way the
- * component does: Bun.serve first, then the helper, then reload with its websocket handler.
+ * A real Bun server with a WebSocketServerHelper on a free loopback port: the package's
+ * `startWebSocketTestNode` (src/testing/test-node.ts) with our tests' defaults — the token auth
+ * below and a room policy that allows every room.
  */
-import { WebSocketServerHelper, type AnyObject, type IWebSocketServerOptions } from '../../src';
+import { type AnyObject, type IWebSocketServerOptions } from '../../src';
+import { startWebSocketTestNode, type IWebSocketTestNode } from '../../src/testing';
 
-export interface ITestNode<A extends AnyObject = AnyObject, M extends AnyObject = AnyObject> {
-  helper: WebSocketServerHelper<A, M>;
-  server: ReturnType<typeof Bun.serve>;
-  url: string;
-  port: number;
-  /** Resolves once no client is tracked (awaits the helper's removal callback, never polls). */
-  untilEmpty(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type ITestNode<A extends AnyObject = AnyObject, M extends AnyObject = AnyObject> = IWebSocketTestNode<A, M>;
 
 /** Accepts `{ token: 'ok' }` or `{ token: 'user:<id>' }`; anything else is rejected. */
 export const testAuthenticate = (data: AnyObject) => {
@@ -22,43 +16,15 @@ export const testAuthenticate = (data: AnyObject) => {
   return null;
 };
 
-export const startNode = async <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject>(
+export const startNode = <A extends AnyObject = AnyObject, M extends AnyObject = AnyObject>(
   opts: Partial<IWebSocketServerOptions<A, M>> = {},
   port = 0,
-): Promise<ITestNode<A, M>> => {
-  const server = Bun.serve({ hostname: '127.0.0.1', port, fetch: () => new Response('starting', { status: 503 }) });
-  let emptyWaiters: (() => void)[] = [];
-  const helper: WebSocketServerHelper<A, M> = new WebSocketServerHelper<A, M>({
-    identifier: 'test-node',
-    server: server as any,
-    authenticateFn: testAuthenticate as any,
-    validateRoomFn: ({ rooms }) => rooms,
-    ...opts,
-    clientRemovedFn: async who => {
-      await opts.clientRemovedFn?.(who);
-      if (helper.getClients().size > 0) return;
-      const waiters = emptyWaiters;
-      emptyWaiters = [];
-      for (const resolve of waiters) resolve();
+): Promise<ITestNode<A, M>> =>
+  startWebSocketTestNode<A, M>(
+    {
+      authenticateFn: testAuthenticate as IWebSocketServerOptions<A, M>['authenticateFn'],
+      validateRoomFn: ({ rooms }) => rooms,
+      ...opts,
     },
-  } as IWebSocketServerOptions<A, M>);
-  await helper.configure();
-  server.reload({
-    fetch: (req, srv) =>
-      helper.isUpgradeRequest(req) ? helper.upgrade(req, srv as any) : new Response('not found', { status: 404 }),
-    websocket: helper.getBunWebSocketHandler() as any,
-  });
-  const url = `ws://127.0.0.1:${server.port}${helper.getPath()}`;
-  return {
-    helper,
-    server,
-    url,
-    port: server.port!,
-    untilEmpty: () =>
-      helper.getClients().size === 0 ? Promise.resolve() : new Promise<void>(resolve => emptyWaiters.push(resolve)),
-    async stop() {
-      await helper.shutdown();
-      server.stop(true);
-    },
-  };
-};
+    port,
+  );
