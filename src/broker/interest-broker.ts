@@ -1,7 +1,12 @@
 /**
- * Reference counting and batching shared by the Redis brokers (single node and Cluster). Changes
- * made in one tick are applied as one subscribe and one unsubscribe call, netted, so a room that
- * empties and refills within a tick costs nothing.
+ * Reference counting and batching shared by the Redis brokers (single node and Cluster).
+ *
+ * Changes are netted per channel and applied as change sets, at most one set in flight at a time:
+ * the first change after a quiet spell goes out at the end of its tick (one microtask later), and
+ * every change made while that set waits for Redis joins the next set, sent the moment the first
+ * is acknowledged. So a burst of connections costs one SUBSCRIBE per Redis round trip, not one per
+ * connection; a lone join waits for its own round trip only, one made during a burst for at most
+ * one more; and a room that empties and refills before its change went out costs nothing.
  */
 export abstract class InterestBroker {
   readonly tracksInterest = true;
@@ -9,10 +14,11 @@ export abstract class InterestBroker {
   private readonly applied = new Set<string>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
-  private inflight: Promise<void> = Promise.resolve();
-  private pendingSets = 0;
-  /** Apply change sets strictly one after another (Cluster: overlapping SUBSCRIBEs race ioredis's ready check). */
-  protected serializeChanges = false;
+  /** The change set Redis has not acknowledged yet, if any. */
+  private inflight?: Promise<void>;
+  /** Changes marked so far, and how many of them Redis has acknowledged (or netted away). */
+  private changes = 0;
+  private acknowledged = 0;
 
   subscribe(channel: string): void {
     const count = (this.counts.get(channel) ?? 0) + 1;
@@ -36,12 +42,15 @@ export abstract class InterestBroker {
   }
 
   async settled(): Promise<void> {
+    const target = this.changes;
     this.flush();
-    await this.inflight;
+    // A change made while a set was in flight goes out with the next set: wait for that one too,
+    // but not for sets holding only changes made after this call (steady churn never starves it).
+    while (this.acknowledged < target && this.inflight) await this.inflight;
   }
 
   isSettled(): boolean {
-    return !this.flushScheduled && this.dirty.size === 0 && this.pendingSets === 0;
+    return this.acknowledged === this.changes;
   }
 
   /** Forgets every interest; used on stop. */
@@ -61,15 +70,18 @@ export abstract class InterestBroker {
   protected abstract applyInterest(subscribe: string[], unsubscribe: string[]): Promise<void> | void;
 
   private markDirty(channel: string): void {
+    this.changes++;
     this.dirty.add(channel);
-    if (this.flushScheduled) return;
+    // While a set is in flight, its acknowledgement flushes what gathered meanwhile.
+    if (this.flushScheduled || this.inflight) return;
     this.flushScheduled = true;
     queueMicrotask(() => this.flush());
   }
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.dirty.size === 0) return;
+    if (this.inflight) return;
+    const upTo = this.changes;
     const toSubscribe: string[] = [];
     const toUnsubscribe: string[] = [];
     for (const channel of this.dirty) {
@@ -84,17 +96,18 @@ export abstract class InterestBroker {
       }
     }
     this.dirty.clear();
-    if (toSubscribe.length === 0 && toUnsubscribe.length === 0) return;
-    this.pendingSets++;
-    const apply = async () => {
+    if (toSubscribe.length === 0 && toUnsubscribe.length === 0) {
+      this.acknowledged = upTo;
+      return;
+    }
+    this.inflight = (async () => {
       try {
         await this.applyInterest(toSubscribe, toUnsubscribe);
       } finally {
-        this.pendingSets--;
+        this.acknowledged = upTo;
+        this.inflight = undefined;
+        this.flush();
       }
-    };
-    // Change sets normally go out at once, so a room's SUBSCRIBE never waits behind others.
-    const applying = this.serializeChanges ? this.inflight.then(apply) : apply();
-    this.inflight = Promise.all([this.inflight, applying]).then(() => undefined);
+    })();
   }
 }

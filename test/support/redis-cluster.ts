@@ -12,6 +12,9 @@ import { spawnRedisServer } from './redis';
 const run = (cmd: string[]) => Bun.spawnSync(cmd, { stdout: 'pipe', stderr: 'pipe' });
 
 export class TestRedisCluster {
+  /** Which master serves which slots; slots never move in these tests. */
+  private slotRanges?: { from: number; to: number; port: number }[];
+
   private constructor(
     readonly ports: number[],
     private readonly procs: ReturnType<typeof Bun.spawn>[],
@@ -27,21 +30,10 @@ export class TestRedisCluster {
     const cli = Bun.which('redis-cli');
     try {
       if (!cli) throw new Error('redis-cli not found: it ships with redis-server (apt-get install -y redis-server)');
-      for (const port of ports) {
-        procs.push(
-          await spawnRedisServer(['--port', String(port), '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir]),
-        );
-      }
+      for (const port of ports) procs.push(await cluster.spawnNode(port));
       const created = run([cli, '--cluster', 'create', ...ports.map(p => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
       if (created.exitCode !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-      // Slots propagate over the cluster bus, which announces nothing: ask each node until it reports ok.
-      const deadline = Date.now() + 15_000;
-      for (const port of ports) {
-        while (!run([cli, '-p', String(port), 'cluster', 'info']).stdout.toString().includes('cluster_state:ok')) {
-          if (Date.now() > deadline) throw new Error(`cluster did not reach state ok on ${port}`);
-          await Bun.sleep(50);
-        }
-      }
+      await cluster.untilOk();
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -49,9 +41,55 @@ export class TestRedisCluster {
     return cluster;
   }
 
+  /** The port of the master that owns `slot` (CLUSTER NODES, read once). */
+  ownerOf(slot: number): number {
+    if (!this.slotRanges) {
+      this.slotRanges = [];
+      const nodes = run([Bun.which('redis-cli') ?? 'redis-cli', '-p', String(this.ports[0]), 'cluster', 'nodes']).stdout.toString();
+      for (const line of nodes.trim().split('\n')) {
+        const fields = line.split(' ');
+        const port = Number(fields[1]!.split('@')[0]!.split(':')[1]);
+        for (const range of fields.slice(8)) {
+          const [from, to = from] = range.split('-').map(Number);
+          this.slotRanges.push({ from: from!, to: to!, port });
+        }
+      }
+    }
+    const owner = this.slotRanges.find(r => slot >= r.from && slot <= r.to);
+    if (!owner) throw new Error(`no master owns slot ${slot}`);
+    return owner.port;
+  }
+
+  /** Kills one master (SIGKILL, like a crash), starts it again on its port and config, and waits until the cluster is ok. */
+  async restartNode(port: number): Promise<void> {
+    const index = this.ports.indexOf(port);
+    const proc = this.procs[index];
+    if (!proc) throw new Error(`no node of this cluster runs on ${port}`);
+    proc.kill('SIGKILL');
+    await proc.exited;
+    this.procs[index] = await this.spawnNode(port);
+    await this.untilOk();
+  }
+
   /** An Ignis RedisClusterHelper over all nodes (the app-side connection; it connects at once). */
   helper(name = 'test-cluster'): RedisClusterHelper {
     return new RedisClusterHelper({ name, nodes: this.ports.map(port => ({ host: '127.0.0.1', port })) });
+  }
+
+  private spawnNode(port: number): Promise<ReturnType<typeof Bun.spawn>> {
+    return spawnRedisServer(['--port', String(port), '--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, `nodes-${port}.conf`), '--dir', this.dir]);
+  }
+
+  /** Slots propagate over the cluster bus, which announces nothing: asks each node until it reports ok. */
+  private async untilOk(): Promise<void> {
+    const cli = Bun.which('redis-cli') ?? 'redis-cli';
+    const deadline = Date.now() + 15_000;
+    for (const port of this.ports) {
+      while (!run([cli, '-p', String(port), 'cluster', 'info']).stdout.toString().includes('cluster_state:ok')) {
+        if (Date.now() > deadline) throw new Error(`cluster did not reach state ok on ${port}`);
+        await Bun.sleep(50);
+      }
+    }
   }
 
   async stop(): Promise<void> {
