@@ -6,7 +6,7 @@ import { BaseApplication, type IApplicationInfo } from '@venizia/ignis';
 import { WebSocketBindingKeys, WebSocketComponent, type IWebSocketComponentOptions } from 'ignis-websocket';
 import { redisFromUrl } from '../shared/redis-url';
 import { registerChatPage } from './page';
-import { CHAT_INSTANCE_KEY, ChatEventsProvider, ChatRoomsProvider, DemoNameAuthProvider } from './providers';
+import { CHAT_INSTANCE_KEY, ChatEventsProvider, ChatRoomsProvider, DemoNameAuthProvider, chatHistoryPolicy } from './providers';
 
 export interface IChatAppOptions {
   host: string;
@@ -35,7 +35,15 @@ export class ChatApp extends BaseApplication {
 
   override preConfigure(): void {
     const { redisUrl } = this.options;
-    const wsOptions: IWebSocketComponentOptions = { identifier: this.instance, path: '/ws' };
+    // GET /metrics (Prometheus) and GET /health/ws (readiness: 503 while Redis is down), beside the page.
+    // Presence in every room, with join/leave events to its members: the page's online list.
+    const wsOptions: IWebSocketComponentOptions = {
+      identifier: this.instance,
+      path: '/ws',
+      metricsPath: '/metrics',
+      healthPath: '/health/ws',
+      presence: { rooms: true, events: true },
+    };
     this.bind({ key: WebSocketBindingKeys.SERVER_OPTIONS }).toValue(wsOptions);
     if (redisUrl) this.bind({ key: WebSocketBindingKeys.REDIS_CONNECTION }).toValue(redisFromUrl(redisUrl, this.instance));
 
@@ -43,6 +51,8 @@ export class ChatApp extends BaseApplication {
     this.bind({ key: WebSocketBindingKeys.AUTHENTICATE_HANDLER }).toProvider(DemoNameAuthProvider);
     this.bind({ key: WebSocketBindingKeys.VALIDATE_ROOM_HANDLER }).toProvider(ChatRoomsProvider);
     this.bind({ key: WebSocketBindingKeys.EVENTS }).toProvider(ChatEventsProvider);
+    // Room history: shown on join, recovered by the page's client after a reconnect (wiki/recovery.md).
+    this.bind({ key: WebSocketBindingKeys.HISTORY_POLICY }).toValue(chatHistoryPolicy);
     this.component(WebSocketComponent);
 
     registerChatPage(this, { instance: this.instance, redis: Boolean(redisUrl) });

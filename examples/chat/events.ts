@@ -1,7 +1,8 @@
 /**
  * The chat's wire vocabulary, declared once with zod:
  * - `chat:send` is a typed inbound event: the server validates it before the handler runs;
- * - `serverEvents` lists what the server pushes (`chat:message`, and `job:progress` from the worker).
+ * - `chat:online` asks who is in a room (cluster-wide presence);
+ * - `serverEvents` lists what the server pushes (`chat:message`, presence changes, and `job:progress` from the worker).
  *
  * The browser page uses types generated from this file:
  *   npm run generate:client-types -- examples/chat/events.ts examples/chat/public/events.generated.ts
@@ -15,14 +16,19 @@ export const ROOM_NAME = /^[a-z0-9-]{1,32}$/;
 export const MAX_TEXT_LENGTH = 500;
 
 export const serverEvents = defineServerEvents({
-  /** A message somebody sent to a room. `via` is the instance that accepted it. */
+  /** A message somebody sent to a room. `via` is the instance that accepted it; `id` tells copies apart. */
   'chat:message': z.object({
+    id: z.string(),
     room: z.string(),
     text: z.string(),
     from: z.string(),
     at: z.string(),
     via: z.string(),
   }),
+  /** Somebody's socket joined a room (presence events, on for every chat room). */
+  'presence:join': z.object({ room: z.string(), clientId: z.string(), userId: z.string().optional() }),
+  /** Somebody's socket left a room, or its instance died. */
+  'presence:leave': z.object({ room: z.string(), clientId: z.string(), userId: z.string().optional() }),
   /** Progress of a background job, pushed to one user by examples/worker-emitter. */
   'job:progress': z.object({
     jobId: z.string(),
@@ -45,7 +51,12 @@ export interface IChatEventDeps {
   instance: string;
   /** Whether the client is currently in the room (only members may post to a room). */
   isMember(opts: { clientId: string; room: string }): boolean;
+  /** Who is in the room on every instance (user ids, sorted). */
+  online(room: string): Promise<string[]>;
 }
+
+/** What `chat:online` carries. */
+export const chatOnlineSchema = z.object({ room: z.string().regex(ROOM_NAME) });
 
 /** The chat's typed inbound events, bound to the running app's dependencies. */
 export const createChatEvents = (deps: IChatEventDeps) => [
@@ -60,6 +71,7 @@ export const createChatEvents = (deps: IChatEventDeps) => [
         ctx.fail('NOT_IN_ROOM', `join '${room}' before sending to it`);
       }
       const message: ChatServerEvents['chat:message'] = {
+        id: crypto.randomUUID(),
         room,
         text,
         from: ctx.userId ?? 'anonymous',
@@ -71,10 +83,19 @@ export const createChatEvents = (deps: IChatEventDeps) => [
       return { at: message.at };
     },
   }),
+  defineEvent({
+    event: 'chat:online',
+    schema: chatOnlineSchema,
+    replySchema: z.object({ room: z.string(), users: z.array(z.string()) }),
+    handler: async ({ room }, ctx) => {
+      if (!deps.isMember({ clientId: ctx.clientId, room })) ctx.fail('NOT_IN_ROOM', `join '${room}' to see who is in it`);
+      return { room, users: await deps.online(room) };
+    },
+  }),
 ];
 
 /**
  * The same definitions for the client-type generator, which reads only names and schemas; these
  * handlers are never called.
  */
-export const events = createChatEvents({ instance: 'codegen', isMember: () => false });
+export const events = createChatEvents({ instance: 'codegen', isMember: () => false, online: async () => [] });

@@ -7,6 +7,7 @@ import {
   LazyWebSocketHelper,
   type IWebSocketEventDefinition,
   type TWebSocketAuthenticateFn,
+  type TWebSocketHistoryPolicyFn,
   type TWebSocketValidateRoomFn,
 } from 'ignis-websocket';
 import { createChatEvents, ROOM_NAME } from './events';
@@ -37,6 +38,9 @@ export class DemoNameAuthProvider extends BaseProvider<TWebSocketAuthenticateFn>
   }
 }
 
+/** Every chat room keeps its newest 500 messages for an hour: shown on join, recovered after a reconnect. */
+export const chatHistoryPolicy: TWebSocketHistoryPolicyFn = room => (ROOM_NAME.test(room) ? { size: 500, ttlSeconds: 3600 } : false);
+
 /** Lets clients join any room whose name matches `ROOM_NAME`; other names are refused. */
 export class ChatRoomsProvider extends BaseProvider<TWebSocketValidateRoomFn> {
   constructor() {
@@ -65,6 +69,7 @@ export class ChatEventsProvider extends BaseProvider<IWebSocketEventDefinition<a
     return createChatEvents({
       instance: this.instance,
       isMember: ({ clientId, room }) => this.ws.get().getClients({ id: clientId })?.rooms.has(room) ?? false,
+      online: async room => (await this.ws.get().getPresence(room)).users.map(user => user.userId).sort(),
     });
   }
 }

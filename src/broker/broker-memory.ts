@@ -1,6 +1,8 @@
-import type { IRedisSocketMessage } from '../protocol/index.js';
+import type { IRedisSocketMessage, IStreamPosition, TRedisEnvelope } from '../protocol/index.js';
 import type { IBrokerListener, IWebSocketBroker } from './broker.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope.js';
+import type { IHistoryPolicy, IHistoryQuery, IHistoryRead } from './history.js';
+import { InMemoryHistory } from './history-memory.js';
 
 /**
  * The brokers of one process. Every helper and emitter created without a Redis connection
@@ -14,6 +16,8 @@ export class InMemoryHub {
   static readonly shared = new InMemoryHub();
 
   private readonly members = new Set<InMemoryBroker>();
+  /** The process's channel histories: lost with the process, so a restarted node has new epochs. */
+  readonly history = new InMemoryHistory();
 
   join(broker: InMemoryBroker): void {
     this.members.add(broker);
@@ -23,8 +27,15 @@ export class InMemoryHub {
     this.members.delete(broker);
   }
 
+  /** Appends to the channel's history and hands the message, with its position, to every listening broker (the sender's too). */
+  publishWithHistory(channel: string, message: IRedisSocketMessage, policy: IHistoryPolicy): IStreamPosition {
+    const pos = this.history.append(channel, message, policy);
+    this.publish(channel, { ...message, pos }, undefined);
+    return pos;
+  }
+
   /** Hands the encoded message to every other listening broker; encodes only if there is one. */
-  publish(channel: string, message: IRedisSocketMessage, from: InMemoryBroker): void {
+  publish(channel: string, message: TRedisEnvelope, from: InMemoryBroker | undefined): void {
     let raw: string | undefined;
     for (const member of this.members) {
       if (member === from) continue;
@@ -50,8 +61,16 @@ export class InMemoryBroker implements IWebSocketBroker {
     if (listener) this.hub.join(this);
   }
 
-  async publish(channel: string, message: IRedisSocketMessage): Promise<void> {
+  async publish(channel: string, message: TRedisEnvelope): Promise<void> {
     this.hub.publish(channel, message, this);
+  }
+
+  async publishWithHistory(channel: string, message: IRedisSocketMessage, policy: IHistoryPolicy): Promise<IStreamPosition> {
+    return this.hub.publishWithHistory(channel, message, policy);
+  }
+
+  async readHistory(channel: string, query: IHistoryQuery): Promise<IHistoryRead> {
+    return this.hub.history.read(channel, query);
   }
 
   /** Called by the hub; async like a network hop so ordering assumptions match Redis. */
@@ -79,6 +98,11 @@ export class InMemoryBroker implements IWebSocketBroker {
 
   isSettled(): boolean {
     return true;
+  }
+
+  /** No Redis here. */
+  async isRedisUp(_timeoutMs: number): Promise<boolean | undefined> {
+    return undefined;
   }
 
   async stop(): Promise<void> {

@@ -1,10 +1,23 @@
 import { getError, type DefaultRedisHelper, type Logger } from '@venizia/ignis-helpers';
-import { WebSocketChannels, type IRedisSocketMessage } from '../protocol/index.js';
+import { WebSocketChannels, type IRedisSocketMessage, type IStreamPosition, type TRedisEnvelope } from '../protocol/index.js';
+import type { IHistoryPolicy, IHistoryQuery, IHistoryRead } from './history.js';
+import { APPEND_SCRIPT, READ_SCRIPT, decodeRead, historyKeys, newEpoch } from './history-redis-scripts.js';
+import { RedisScript } from './presence-redis-scripts.js';
 import { LogThrottle } from '../logging/log-throttle.js';
 import type { IBrokerLimits, IBrokerListener, IWebSocketBroker } from './broker.js';
-import { decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { decodeEnvelope, encodeEnvelope, isControlMessage } from './envelope.js';
+
+const APPEND = new RedisScript(APPEND_SCRIPT);
+const READ = new RedisScript(READ_SCRIPT);
+
+/** A stored history entry: a client message (commands never go to history). */
+const decodeStored = (raw: string): IRedisSocketMessage | undefined => {
+  const message = decodeEnvelope(raw);
+  return message && !isControlMessage(message) ? message : undefined;
+};
 import { InterestBroker } from './interest-broker.js';
 import { PublishBuffer } from './publish-buffer.js';
+import { probeRedis } from './redis-probe.js';
 import {
   closeClient,
   connectClient,
@@ -26,12 +39,13 @@ import {
 export class RedisBroker extends InterestBroker implements IWebSocketBroker {
   readonly kind: string = 'redis';
   private pub?: TRedisClient;
-  private sub?: TRedisClient;
+  protected sub?: TRedisClient;
   private outbound?: PublishBuffer;
+  private probing?: Promise<boolean>;
   protected readonly logs: LogThrottle;
 
   constructor(
-    private readonly redisConnection: DefaultRedisHelper,
+    protected readonly redisConnection: DefaultRedisHelper,
     private readonly logger: Logger,
     private readonly limits: IBrokerLimits,
   ) {
@@ -44,22 +58,26 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
     const outbound = (this.outbound = new PublishBuffer(
       {
         isReady: () => pub.status === 'ready',
-        send: (channel, raw) => pub.publish(channel, raw),
+        send: (channel, raw, history) => (history ? this.appendOn(pub, channel, raw, history) : this.publishOn(pub, channel, raw)),
         reset: () => pub.disconnect(true),
       },
       this.limits,
       this.logger,
     ));
-    pub.on('ready', () => outbound.flush());
+    // The history script is loaded ahead of what waited, so its EVALSHAs keep their order.
+    pub.on('ready', () => {
+      APPEND.load(pub);
+      outbound.flush();
+    });
     const connecting = [connectClient(pub)];
     if (listener) {
-      this.sub = this.watch(duplicateForPubSub(this.redisConnection), 'sub');
-      this.sub.on('message', (channel: string, raw: string) => {
+      this.sub = this.watch(this.openSubscriber(), 'sub');
+      this.sub.on(this.messageEvent, (channel: string, raw: string) => {
         const message = decodeEnvelope(raw);
         if (message) listener.message(message, channel);
         else listener.malformed(channel, raw.length);
       });
-      connecting.push(connectClient(this.sub));
+      connecting.push(this.connectSubscriber(this.sub));
     }
     try {
       await Promise.all(connecting);
@@ -69,12 +87,40 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
         message: `[${this.constructor.name}] cannot reach Redis at ${describeTarget(this.redisConnection)} for WebSocket pub/sub (${String((error as Error)?.message ?? error).replace(/\.$/, '')}); check that redis-server is running and reachable`,
       });
     }
+    try {
+      await this.checkServer(pub);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
     if (listener) this.pin(WebSocketChannels.BROADCAST);
   }
 
-  async publish(channel: string, message: IRedisSocketMessage): Promise<void> {
+  async publish(channel: string, message: TRedisEnvelope): Promise<void> {
     if (!this.outbound) throw getError({ message: `[${this.constructor.name}] publish() called before start(); call configure() first.` });
     await this.outbound.publish(channel, encodeEnvelope(message));
+  }
+
+  async publishWithHistory(channel: string, message: IRedisSocketMessage, policy: IHistoryPolicy): Promise<IStreamPosition> {
+    if (!this.outbound) throw getError({ message: `[${this.constructor.name}] publishWithHistory() called before start(); call configure() first.` });
+    const reply = await this.outbound.publish(channel, encodeEnvelope(message), policy);
+    const [offset, epoch] = Array.isArray(reply) ? reply : [];
+    return { offset: String(offset), epoch: String(epoch) };
+  }
+
+  async readHistory(channel: string, query: IHistoryQuery): Promise<IHistoryRead> {
+    const pub = this.pub;
+    if (!pub) throw getError({ message: `[${this.constructor.name}] readHistory() called before start(); call configure() first.` });
+    const reply = await READ.run(pub, historyKeys(channel), [newEpoch(), query.policy.ttlSeconds * 1000, query.after ?? '', query.limit ?? 0]);
+    return decodeRead(reply, decodeStored);
+  }
+
+  /** Both connections (publish, and subscribe when listening) ready and answering PING within `timeoutMs`; false before start and after stop. */
+  isRedisUp(timeoutMs: number): Promise<boolean> {
+    this.probing ??= probeRedis(this.sub ? [this.pub, this.sub] : [this.pub], timeoutMs).finally(() => {
+      this.probing = undefined;
+    });
+    return this.probing;
   }
 
   async stop(): Promise<void> {
@@ -86,6 +132,32 @@ export class RedisBroker extends InterestBroker implements IWebSocketBroker {
     this.pub = undefined;
     this.sub = undefined;
     await Promise.all(clients.map(client => closeClient(client, this.limits.closeTimeout)));
+  }
+
+  /** The event the subscriber connection emits for a message (`RedisClusterBroker`: sharded pub/sub). */
+  protected readonly messageEvent: string = 'message';
+
+  protected openSubscriber(): TRedisClient {
+    return duplicateForPubSub(this.redisConnection);
+  }
+
+  protected connectSubscriber(sub: TRedisClient): Promise<void> {
+    return connectClient(sub);
+  }
+
+  /** Throws when the server cannot serve this broker (`RedisClusterBroker`: sharded pub/sub needs Redis 7). */
+  protected async checkServer(_pub: TRedisClient): Promise<void> {}
+
+  /** The history script: XADD and PUBLISH (`publishCommand`) in one step. */
+  protected appendOn(pub: TRedisClient, channel: string, raw: string, policy: IHistoryPolicy): Promise<unknown> {
+    return APPEND.run(pub, historyKeys(channel), [newEpoch(), policy.ttlSeconds * 1000, policy.size, raw, channel, this.publishCommand]);
+  }
+
+  /** The command the history script publishes with (`RedisClusterBroker`: SPUBLISH). */
+  protected readonly publishCommand: string = 'PUBLISH';
+
+  protected publishOn(pub: TRedisClient, channel: string, raw: string): Promise<unknown> {
+    return pub.publish(channel, raw);
   }
 
   protected async applyInterest(subscribe: string[], unsubscribe: string[]): Promise<void> {

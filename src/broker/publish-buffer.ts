@@ -2,13 +2,14 @@ import { getError, type Logger } from '@venizia/ignis-helpers';
 import { LogThrottle } from '../logging/log-throttle.js';
 import { WebSocketPublishErrorCodes, type TWebSocketPublishErrorCode } from '../protocol/index.js';
 import type { IBrokerLimits } from './broker.js';
+import type { IHistoryPolicy } from './history.js';
 
 /** The connection a `PublishBuffer` writes to. */
 export interface IPublishTransport {
   /** True when a command written now goes straight onto the connection. */
   isReady(): boolean;
-  /** Writes one PUBLISH; settles when Redis answers or the connection fails it. */
-  send(channel: string, raw: string): Promise<unknown>;
+  /** Writes one PUBLISH (with `history`: the history script that appends and publishes); settles with Redis's answer or when the connection fails it. */
+  send(channel: string, raw: string, history?: IHistoryPolicy): Promise<unknown>;
   /** The connection stopped answering: drop it (failing what it holds) and reconnect. */
   reset(): void;
 }
@@ -17,12 +18,14 @@ export interface IPublishTransport {
 interface IHeldPublish {
   channel: string;
   raw: string;
+  /** Set for a publish that is also written to the channel's history. */
+  history?: IHistoryPolicy;
   bytes: number;
   /** `performance.now()` when it was published: its timeout runs from there. */
   at: number;
   /** Whether the caller has had its answer (acknowledged or dropped). */
   answered: boolean;
-  resolve(): void;
+  resolve(value: unknown): void;
   reject(error: Error): void;
 }
 
@@ -73,11 +76,13 @@ export class PublishBuffer {
     this.logs = new LogThrottle(logger);
   }
 
-  publish(channel: string, raw: string): Promise<void> {
+  /** Holds one publish (with `history`: a history write and publish, resolved with Redis's answer) until Redis answers it. */
+  publish(channel: string, raw: string, history?: IHistoryPolicy): Promise<unknown> {
     const bytes = Buffer.byteLength(raw);
     if (this.over(this.messages + 1, this.bytes + bytes, 1)) return Promise.reject(this.dropped(BUFFER_FULL, 1));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const entry: IHeldPublish = { channel, raw, bytes, at: performance.now(), answered: false, resolve, reject };
+      if (history) entry.history = history;
       this.messages++;
       this.bytes += bytes;
       // Behind anything still waiting, so a node's publishes reach Redis in the order they were made.
@@ -116,11 +121,11 @@ export class PublishBuffer {
 
   private write(entry: IHeldPublish): void {
     this.inflight.add(entry);
-    this.transport.send(entry.channel, entry.raw).then(
-      () => {
+    this.transport.send(entry.channel, entry.raw, entry.history).then(
+      (reply: unknown) => {
         this.release(entry);
         this.inflight.delete(entry);
-        this.answer(entry);
+        this.answer(entry, undefined, reply);
         this.acknowledged();
       },
       (error: unknown) => {
@@ -133,11 +138,11 @@ export class PublishBuffer {
   }
 
   /** Answers the caller once: resolved without an error, rejected with one. */
-  private answer(entry: IHeldPublish, error?: Error): void {
+  private answer(entry: IHeldPublish, error?: Error, reply?: unknown): void {
     if (entry.answered) return;
     entry.answered = true;
     if (error) entry.reject(error);
-    else entry.resolve();
+    else entry.resolve(reply);
   }
 
   private release(entry: IHeldPublish): void {

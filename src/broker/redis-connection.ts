@@ -1,10 +1,12 @@
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
 import type { Cluster, Redis } from 'ioredis';
+import { within } from '../timing/within.js';
 
 /** A connection duplicated from the app's Redis helper: single node or Cluster. */
 export type TRedisClient = Redis | Cluster;
 
-const isCluster = (client: TRedisClient): client is Cluster => 'isCluster' in client && client.isCluster === true;
+/** True for a Cluster client (ioredis marks it with `isCluster`). */
+export const isCluster = (client: TRedisClient): client is Cluster => 'isCluster' in client && client.isCluster === true;
 
 /** True when the app's helper holds a Redis Cluster connection. */
 export const isClusterConnection = (helper: DefaultRedisHelper): boolean => isCluster(helper.getClient());
@@ -23,14 +25,17 @@ const retryForever = (attempt: number): number => Math.min(100 * 2 ** Math.min(a
  * Duplicates the app's connection for subscribing (publishing: `duplicateForPublish`). The app's helper may be configured to stop
  * retrying (Ignis's `RedisHelper` defaults to `maxRetry: 0`); the duplicates override that,
  * because a WebSocket node must resume cross-node delivery after Redis comes back on its own.
+ * `sharded` (Cluster only): one more connection per master for SSUBSCRIBE, each listening on the
+ * slots its master owns; ioredis moves them when slots move and resubscribes after a reconnect.
  */
-export const duplicateForPubSub = (helper: DefaultRedisHelper): TRedisClient => {
+export const duplicateForPubSub = (helper: DefaultRedisHelper, opts: { sharded?: boolean } = {}): TRedisClient => {
   const client = helper.getClient();
   if (isCluster(client)) {
     return client.duplicate([], {
       lazyConnect: true,
       clusterRetryStrategy: retryForever,
       enableOfflineQueue: true,
+      shardedSubscribers: opts.sharded === true,
     });
   }
   return client.duplicate({
@@ -102,15 +107,9 @@ export const closeClient = async (client: TRedisClient, timeoutMs: number): Prom
     client.disconnect();
     return;
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const quit = client.quit().then(
     () => true,
     () => false,
   );
-  const late = new Promise<false>(resolve => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const clean = await Promise.race([quit, late]);
-  clearTimeout(timer);
-  if (!clean) client.disconnect();
+  if (!(await within(quit, timeoutMs, false))) client.disconnect();
 };

@@ -10,7 +10,7 @@
  * await client.join(['room-1']);
  */
 import { WebSocketCloseCodes, WebSocketDefaults, WebSocketEvents } from '../protocol/constants.js';
-import type { AnyObject, IWebSocketMessage } from '../protocol/types.js';
+import type { AnyObject, IStreamPosition, IWebSocketMessage } from '../protocol/types.js';
 import {
   type TWebSocketClientConnectionState,
   WebSocketClientConnectionStates as States,
@@ -24,10 +24,12 @@ import { readServerError } from './frame.js';
 import { ListenerRegistry } from './listeners.js';
 import { PendingRequests } from './pending-requests.js';
 import { ReconnectScheduler } from './reconnect-scheduler.js';
+import { RoomStreams } from './room-streams.js';
 import { RoomMembership } from './rooms.js';
 import { type IResolvedClientSettings, resolveClientSettings } from './settings.js';
 import type {
   IWebSocketClientErrorEvent,
+  IWebSocketClientHistory,
   IWebSocketClientIdentity,
   IWebSocketClientLifecycleEvents,
   IWebSocketClientOptions,
@@ -52,6 +54,10 @@ export class WebSocketClient<
   private readonly listeners = new ListenerRegistry(({ event, error }) => this.reportHandlerError(event, error));
   private readonly requests = new PendingRequests();
   private readonly membership: RoomMembership;
+  private readonly streams = new RoomStreams({
+    deliver: message => this.dispatch(message),
+    report: event => this.emit(Lifecycle.RECOVERY, event),
+  });
   private connection: ClientConnection | null = null;
   private identity: IWebSocketClientIdentity | null = null;
   private currentState: TWebSocketClientConnectionState = States.IDLE;
@@ -64,6 +70,7 @@ export class WebSocketClient<
     this.scheduler = new ReconnectScheduler(this.settings.reconnect);
     this.membership = new RoomMembership({
       requests: this.requests,
+      streams: this.streams,
       timeoutMs: this.settings.requestTimeoutMs,
       transmit: message => this.connection?.send(message) ?? false,
       describeState: () => this.currentState,
@@ -90,7 +97,7 @@ export class WebSocketClient<
     return this.membership.list();
   }
 
-  /** Connects and authenticates; resolves on `connected`, rejects on 4003/4004 or when retries run out. */
+  /** Connects and authenticates; resolves on `connected`, rejects on 4003/4004/4007 or when retries run out. */
   connect(): Promise<IWebSocketClientIdentity> {
     if (this.currentState === States.OPEN && this.identity) return Promise.resolve({ ...this.identity });
     if (this.waiter) return this.waiter.promise;
@@ -144,8 +151,9 @@ export class WebSocketClient<
 
   /**
    * Sends a request to a typed server event and resolves with its reply (`<event>:reply` with
-   * the same id). Rejects with the server's `error` for that id (e.g. VALIDATION_FAILED), on
-   * timeout (`requestTimeoutMs` unless `timeoutMs` is given) or when the connection drops.
+   * the same id). Rejects with a `WebSocketClientError` carrying the server's `error` for that
+   * id — its `code`, `issues` (VALIDATION_FAILED) and `details` (`ctx.fail`) — on timeout
+   * (`requestTimeoutMs` unless `timeoutMs` is given) or when the connection drops.
    */
   request<K extends keyof ClientEvents & string>(
     event: K,
@@ -165,6 +173,22 @@ export class WebSocketClient<
   /** Asks to join rooms; resolves with the server's answer (joined and refused rooms). */
   join(rooms: string[]): Promise<IWebSocketRoomsAck> {
     return this.membership.join(rooms);
+  }
+
+  /**
+   * Reads a room's history (wiki/recovery.md): the newest `limit` messages (default and most
+   * 1,000), or with `since` the ones after that position. Only for a room this client is a member
+   * of: otherwise it rejects with `HISTORY_REFUSED`. Reading does not deliver to the handlers.
+   */
+  history(room: string, opts: { since?: IStreamPosition; limit?: number } = {}): Promise<IWebSocketClientHistory> {
+    const connection = this.connection;
+    if (!connection || this.currentState !== States.OPEN) {
+      return Promise.reject(new WebSocketClientError({ message: `Not connected: cannot read the history of '${room}'`, code: ErrorCodes.NOT_CONNECTED }));
+    }
+    const id = this.requests.nextId();
+    const answer = this.requests.wait<IWebSocketClientHistory>({ id, timeoutMs: this.settings.requestTimeoutMs, label: WebSocketEvents.HISTORY });
+    connection.send({ event: WebSocketEvents.HISTORY, data: { room, ...opts }, id });
+    return answer;
   }
 
   /** Asks to leave rooms; the rooms stop being re-joined after a reconnect either way. */
@@ -231,6 +255,12 @@ export class WebSocketClient<
         return; // a repeated `connected` changes nothing
     }
     if (message.id !== undefined && message.event.endsWith(WebSocketDefaults.REPLY_SUFFIX) && this.requests.resolve(message.id, message.data)) return;
+    // A message of a room with history: held while the room is being joined, dropped when already delivered.
+    if (this.streams.accept(message)) this.dispatch(message);
+  }
+
+  /** Hands a server event (live or recovered) to the app's handlers. */
+  private dispatch(message: IWebSocketMessage): void {
     if (Lifecycle.isValid(message.event)) {
       const text = `Dropped a server event named like the lifecycle event '${message.event}'`;
       return this.emit(Lifecycle.ERROR, { source: 'client', code: ErrorCodes.RESERVED_EVENT, message: text });
@@ -241,19 +271,22 @@ export class WebSocketClient<
   private handleEnd(end: IConnectionEnd): void {
     this.connection = null;
     this.identity = null;
+    this.membership.dropInFlight();
     const reason = end.serverError?.message ?? end.reason;
     this.requests.rejectAll(
       new WebSocketClientError({ message: `Connection closed (${end.code})`, code: ErrorCodes.CONNECTION_CLOSED, closeCode: end.code }),
     );
-    const fatal = end.code === WebSocketCloseCodes.AUTH_FAILED || end.code === WebSocketCloseCodes.ENCRYPTION_REQUIRED;
-    if (!fatal && this.scheduler.canRetry()) {
+    // 4003 / 4004: the same credentials fail again; 4007: the server disconnected this client on purpose.
+    const fatal = end.code === WebSocketCloseCodes.AUTH_FAILED || end.code === WebSocketCloseCodes.ENCRYPTION_REQUIRED || end.code === WebSocketCloseCodes.KICKED;
+    if ((end.retryable || !fatal) && this.scheduler.canRetry()) {
       this.currentState = States.RECONNECTING;
       this.emit(Lifecycle.DISCONNECTED, { code: end.code, reason, willReconnect: true });
       return this.scheduleReconnect();
     }
     const message = reason || `Connection closed with code ${end.code}`;
     const code = end.serverError?.code ?? ErrorCodes.CONNECTION_CLOSED;
-    this.stop(new WebSocketClientError({ message, code, closeCode: end.code }));
+    const { issues, details } = end.serverError ?? {};
+    this.stop(new WebSocketClientError({ message, code, closeCode: end.code, issues, details }));
     this.emit(Lifecycle.DISCONNECTED, { code: end.code, reason, willReconnect: false });
   }
 

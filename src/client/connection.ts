@@ -9,7 +9,7 @@ import { WebSocketCloseCodes, WebSocketEvents, WebSocketReadyStates } from '../p
 import { AesGcmSession, deriveAesKey, generateEcdhKeyPair } from '../protocol/crypto.js';
 import type { AnyObject, IWebSocketMessage, ValueOrPromise } from '../protocol/types.js';
 import { WebSocketClientDefaults, WebSocketClientErrorCodes } from './constants.js';
-import { frameToText, parseServerMessage, readServerError } from './frame.js';
+import { frameToText, parseServerMessage, readServerError, type TServerError } from './frame.js';
 import type {
   IClientSocket,
   IWebSocketClientErrorEvent,
@@ -28,7 +28,12 @@ export interface IConnectionEnd {
   code: number;
   reason: string;
   /** Last server `error` before authentication finished; explains a 4001 / 4003 / 4004. */
-  serverError?: { message: string; code: string };
+  serverError?: TServerError;
+  /**
+   * The attempt failed on this side before any socket opened (the `auth` callback threw): the
+   * owner retries it under the reconnect policy whatever the close code says.
+   */
+  retryable?: boolean;
 }
 
 /** What a connection reports to its owner. */
@@ -47,7 +52,7 @@ export interface IConnectionHooks {
 export interface IConnectionOptions {
   url: string;
   SocketImpl: TClientSocketConstructor;
-  /** Produces the credentials; called once, before the socket opens. */
+  /** Produces the credentials; called once, before the socket opens. A throw ends the attempt as retryable. */
   auth: () => ValueOrPromise<AnyObject>;
   /** Generate a fresh ECDH key pair for this attempt and require an encrypted session. */
   encryption: boolean;
@@ -72,7 +77,7 @@ export class ClientConnection {
   private ready = false;
   private ended = false;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private serverError?: { message: string; code: string };
+  private serverError?: TServerError;
 
   constructor(private readonly opts: IConnectionOptions) {}
 
@@ -85,7 +90,9 @@ export class ClientConnection {
       if (this.opts.encryption) this.ecdh = await generateEcdhKeyPair();
     } catch (cause) {
       if (this.ended) return;
-      // Same consequence as a server-side 4003 / 4004: retrying cannot help, so the owner stops.
+      // The auth callback may fail for a moment (a token refresh that could not reach its
+      // server): retried with backoff like a failed connection. No ECDH in this runtime is for
+      // good, the same consequence as a server-side 4004: the owner stops.
       const [code, closeCode, what] =
         step === 'auth'
           ? [WebSocketClientErrorCodes.AUTH_CALLBACK_FAILED, WebSocketCloseCodes.AUTH_FAILED, 'The auth callback']
@@ -93,7 +100,7 @@ export class ClientConnection {
       const message = `${what} failed: ${describe(cause)}`;
       this.opts.hooks.onError({ source: 'client', code, message, cause });
       this.serverError = { message, code };
-      return this.end({ code: closeCode, reason: message });
+      return this.end({ code: closeCode, reason: message, retryable: step === 'auth' });
     }
     if (this.ended) return; // disposed while the credentials were awaited
     try {
@@ -206,7 +213,7 @@ export class ClientConnection {
   private async handleBeforeReady(message: IWebSocketMessage): Promise<void> {
     if (message.event === WebSocketEvents.ERROR) {
       const error = readServerError(message);
-      this.serverError = { message: error.message, code: error.code };
+      this.serverError = error;
       return this.opts.hooks.onError({ source: 'server', ...error });
     }
     // Nothing but `connected` / `error` is meaningful before authentication finishes.
@@ -260,12 +267,13 @@ export class ClientConnection {
     return false;
   }
 
-  private end(opts: { code: number; reason: string }): void {
+  private end(opts: { code: number; reason: string; retryable?: boolean }): void {
     if (this.ended) return;
     this.ended = true;
     this.detach(opts.reason);
     const end: IConnectionEnd = { code: opts.code, reason: opts.reason };
     if (this.serverError) end.serverError = this.serverError;
+    if (opts.retryable) end.retryable = true;
     this.opts.hooks.onEnd(end);
   }
 

@@ -27,6 +27,8 @@ export class WebSocketClientLifecycleEvents {
   static readonly RECONNECTING = 'reconnecting';
   static readonly DISCONNECTED = 'disconnected';
   static readonly ERROR = 'error';
+  /** Outcome of recovering a room with history after a re-join (wiki/recovery.md). */
+  static readonly RECOVERY = 'recovery';
 
   static readonly SCHEME_SET = new Set<string>([
     this.CONNECTED,
@@ -34,6 +36,7 @@ export class WebSocketClientLifecycleEvents {
     this.RECONNECTING,
     this.DISCONNECTED,
     this.ERROR,
+    this.RECOVERY,
   ]);
 
   static isValid(input: string): input is TWebSocketClientLifecycleEvent {
@@ -57,7 +60,7 @@ export class WebSocketClientErrorCodes {
   static readonly RESERVED_EVENT = 'RESERVED_EVENT';
   /** An event handler threw or rejected; other handlers still ran. */
   static readonly HANDLER_FAILED = 'HANDLER_FAILED';
-  /** The `auth` option threw; the client stops (no reconnect). */
+  /** The `auth` option threw; the attempt is retried with backoff under the reconnect policy, like a failed connection. */
   static readonly AUTH_CALLBACK_FAILED = 'AUTH_CALLBACK_FAILED';
   /** `encryption: true` but no key: none offered, none derived, or none generated (no WebCrypto). */
   static readonly ENCRYPTION_UNAVAILABLE = 'ENCRYPTION_UNAVAILABLE';

@@ -2,7 +2,7 @@
  * Public types of the client library: options, lifecycle payloads, the socket shape it needs and
  * the typed event map that joins server events with lifecycle events.
  */
-import type { AnyObject, ValueOrPromise } from '../protocol/types.js';
+import type { AnyObject, IStreamPosition, ValueOrPromise } from '../protocol/types.js';
 
 /**
  * The part of a WebSocket the client uses. The browser's, Bun's and Node's global `WebSocket`
@@ -24,7 +24,7 @@ export type TClientSocketConstructor = new (url: string) => IClientSocket;
 
 /** Reconnect policy: exponential backoff with full jitter. */
 export interface IWebSocketClientReconnectOptions {
-  /** Reconnect after any close the app did not ask for, except 4003 and 4004 (default true). */
+  /** Reconnect after any close the app did not ask for, except 4003, 4004 and 4007 (kicked) (default true). */
   enabled?: boolean;
   /** Backoff ceiling of the first retry in ms; the wait is a random pick below it (default 1000). */
   initialDelayMs?: number;
@@ -38,7 +38,7 @@ export interface IWebSocketClientReconnectOptions {
 export interface IWebSocketClientOptions {
   /** Server endpoint, e.g. `wss://example.com/ws`. */
   url: string;
-  /** Credentials sent in `authenticate`; called before every (re)connect so tokens can be fresh. */
+  /** Credentials sent in `authenticate`; called before every (re)connect so tokens can be fresh. A throw is retried with backoff (`AUTH_CALLBACK_FAILED`). */
   auth: () => ValueOrPromise<AnyObject>;
   /** Do the ECDH handshake; then only counted `encrypted` frames are accepted, and what the client sends is encrypted too (default false). */
   encryption?: boolean;
@@ -92,8 +92,25 @@ export interface IWebSocketClientDisconnectInfo {
   willReconnect: boolean;
 }
 
+/** One validation problem of a `VALIDATION_FAILED` error: where in the data, and what is wrong (zod's words). */
+export interface IWebSocketClientIssue {
+  /** Path into the data sent, e.g. `['items', 0, 'title']`; empty for the data as a whole. */
+  path: (string | number)[];
+  message: string;
+  /** zod's issue code, e.g. `too_small`, when the server sent one. */
+  code?: string;
+}
+
+/** What a server `error` event carries beside `message` and `code` (both optional). */
+export interface IWebSocketServerErrorExtras {
+  /** `VALIDATION_FAILED`: the problems the event's schema found, at most 10. */
+  issues?: IWebSocketClientIssue[];
+  /** An app error (`ctx.fail(code, message, details)` / `WebSocketEventError`): the details the handler gave. */
+  details?: AnyObject;
+}
+
 /** Payload of the `error` lifecycle event, from the server or from the client itself. */
-export interface IWebSocketClientErrorEvent {
+export interface IWebSocketClientErrorEvent extends IWebSocketServerErrorExtras {
   /** `server`: an `error` event the server sent; `client`: something the client detected. */
   source: 'server' | 'client';
   /** Server error code or one of `WebSocketClientErrorCodes`. */
@@ -117,6 +134,28 @@ export interface IWebSocketClientLifecycleEvents {
   disconnected: IWebSocketClientDisconnectInfo;
   /** A server `error` event, or a problem the client dropped (bad frame, failing handler...). */
   error: IWebSocketClientErrorEvent;
+  /** A room with history was joined again with its last position (wiki/recovery.md); `recovered: false`: reload its state. */
+  recovery: IWebSocketClientRecoveryEvent;
+}
+
+/** Answer to `history()`: a room's position now and its messages (wiki/recovery.md). */
+export interface IWebSocketClientHistory {
+  room: string;
+  /** The room's position now (`epoch: ''` for a room without history). */
+  pos: IStreamPosition;
+  /** With `since`: whether every message after it is kept (false: the gap is older than the history, or the epoch changed). */
+  recovered?: boolean;
+  /** Oldest first: the newest `limit` without `since`, else the first `limit` after it. */
+  messages: { event: string; data: unknown; pos: IStreamPosition }[];
+}
+
+/** Payload of the `recovery` lifecycle event: the outcome of re-joining one room with history. */
+export interface IWebSocketClientRecoveryEvent {
+  room: string;
+  /** true: every missed message was delivered (before this event); false: some are gone (older than the history, or the history was lost). */
+  recovered: boolean;
+  /** How many missed messages were delivered to the handlers. */
+  messages: number;
 }
 
 /** Events `on()` accepts: server events (minus reserved names) plus lifecycle events. */

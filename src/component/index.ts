@@ -5,6 +5,7 @@ export * from './websocket.component.js';
 export * from './read-binding.js';
 export * from './lazy-helper.js';
 export * from './bun-fetch.js';
+export { mountOperationsRoutes, type IOperationsTarget } from './operations-routes.js';
 export * from './runtime.js';
 export {
   ClientKeyStore,

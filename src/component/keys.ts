@@ -5,6 +5,7 @@
  */
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
 import type { WebSocketServerHelper } from '../server/helper.js';
+import type { TWebSocketHistoryPolicyFn } from '../server/history.js';
 import type {
   IWebSocketEventDefinition,
   TWebSocketAuthenticateFn,
@@ -15,6 +16,7 @@ import type {
   TWebSocketInboundTransformer,
   TWebSocketMessageHandler,
   TWebSocketOutboundTransformer,
+  TWebSocketUserPresenceFn,
   TWebSocketValidateRoomFn,
 } from '../server/types.js';
 import type { ClientKeyStore } from './encryption/client-key-store.js';
@@ -129,6 +131,27 @@ export class WebSocketBindingKeys {
   static readonly CLIENT_REMOVED_HANDLER = '@app/websocket/client-removed-handler';
 
   /**
+   * Beyond the contract: `TWebSocketUserPresenceFn`, told when a user comes online (first
+   * connection on any node) or goes offline (last one gone, after `presence.offlineDelay`), at
+   * least once per transition, each with a version (wiki/presence.md). Default: none (nothing
+   * is tracked per user).
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.USER_PRESENCE_HANDLER }).toProvider(UserStatusProvider);
+   */
+  static readonly USER_PRESENCE_HANDLER = '@app/websocket/user-presence-handler';
+
+  /**
+   * Beyond the contract: `TWebSocketHistoryPolicyFn`, which rooms keep a history for recovery
+   * and `history()`: `(room) => false | { size, ttlSeconds }` (wiki/recovery.md). Default: none
+   * (no room keeps one). Give every node (and `WebSocketEmitter`) the same function.
+   *
+   * @example
+   * app.bind({ key: WebSocketBindingKeys.HISTORY_POLICY }).toValue(room => (room.startsWith('chat:') ? { size: 1000, ttlSeconds: 3600 } : false));
+   */
+  static readonly HISTORY_POLICY = '@app/websocket/history-policy';
+
+  /**
    * Beyond the contract: typed, zod-validated inbound events (`IWebSocketEventDefinition[]`, see
    * `defineEvent` and wiki/typed-events.md). A provider can inject the services the handlers use.
    * Default: none.
@@ -176,6 +199,8 @@ export interface IWebSocketBindingValues {
   [WebSocketBindingKeys.INBOUND_TRANSFORMER]: TWebSocketInboundTransformer;
   [WebSocketBindingKeys.HANDSHAKE_HANDLER]: TWebSocketHandshakeFn;
   [WebSocketBindingKeys.CLIENT_REMOVED_HANDLER]: TWebSocketClientRemovedFn;
+  [WebSocketBindingKeys.USER_PRESENCE_HANDLER]: TWebSocketUserPresenceFn;
+  [WebSocketBindingKeys.HISTORY_POLICY]: TWebSocketHistoryPolicyFn;
   [WebSocketBindingKeys.EVENTS]: readonly IWebSocketEventDefinition[];
   [WebSocketBindingKeys.ENCRYPTION_KEYS]: ClientKeyStore;
   [WebSocketBindingKeys.JWT_OPTIONS]: IWebSocketJwtOptions;
@@ -197,4 +222,6 @@ export type TWebSocketCallbackKey =
   | typeof WebSocketBindingKeys.OUTBOUND_TRANSFORMER
   | typeof WebSocketBindingKeys.INBOUND_TRANSFORMER
   | typeof WebSocketBindingKeys.HANDSHAKE_HANDLER
-  | typeof WebSocketBindingKeys.CLIENT_REMOVED_HANDLER;
+  | typeof WebSocketBindingKeys.CLIENT_REMOVED_HANDLER
+  | typeof WebSocketBindingKeys.USER_PRESENCE_HANDLER
+  | typeof WebSocketBindingKeys.HISTORY_POLICY;

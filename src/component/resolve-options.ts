@@ -7,7 +7,7 @@
  * untyped container: a callback key that is not a function, `EVENTS` that is not a list of
  * event definitions, `REDIS_CONNECTION` that is not an Ignis Redis helper.
  */
-import { DefaultRedisHelper, getError } from '@venizia/ignis-helpers';
+import { getError, type DefaultRedisHelper } from '@venizia/ignis-helpers';
 import type { IWebSocketServerOptions } from '../server/options.js';
 import type { IWebSocketEventDefinition } from '../server/types.js';
 import { WebSocketBindingKeys, type TWebSocketBindingValue, type TWebSocketCallbackKey } from './keys.js';
@@ -32,14 +32,41 @@ const readCallback = <K extends TWebSocketCallbackKey>(container: TBindingReader
   });
 };
 
-/** `REDIS_CONNECTION`: absent/null → in-process broker, an Ignis Redis helper → Redis, anything else → error. */
+/** True when `value` is an object with a method `name`. */
+const hasMethod = <K extends string>(value: unknown, name: K): value is Record<K, () => unknown> =>
+  typeof value === 'object' && value !== null && name in value && typeof Reflect.get(value, name) === 'function';
+
+/**
+ * What the broker uses of a Redis helper: `getClient()` returning an ioredis `Redis` or `Cluster`
+ * (it duplicates, publishes, quits and watches `status`). Checked by shape, not `instanceof`, so
+ * the helper from the app's own copy of `@venizia/ignis-helpers` is accepted, whichever copy this
+ * package sees.
+ */
+export const isRedisHelperLike = (value: unknown): value is DefaultRedisHelper => {
+  if (!hasMethod(value, 'getClient')) return false;
+  let client: unknown;
+  try {
+    client = value.getClient();
+  } catch {
+    return false;
+  }
+  return (
+    hasMethod(client, 'duplicate') &&
+    hasMethod(client, 'publish') &&
+    hasMethod(client, 'quit') &&
+    typeof Reflect.get(client, 'status') === 'string'
+  );
+};
+
+/** `REDIS_CONNECTION`: absent/null → in-process broker, an Ignis Redis helper (by shape) → Redis, anything else → error. */
 export const readRedisConnection = (container: TBindingReader): DefaultRedisHelper | undefined => {
-  const value = readWebSocketBinding(container, WebSocketBindingKeys.REDIS_CONNECTION);
-  if (value === undefined || value instanceof DefaultRedisHelper) return value;
+  const value: unknown = readWebSocketBinding(container, WebSocketBindingKeys.REDIS_CONNECTION);
+  if (value === undefined || isRedisHelperLike(value)) return value;
   throw getError({
     message:
       `[WebSocketComponent] '${WebSocketBindingKeys.REDIS_CONNECTION}' must be an Ignis DefaultRedisHelper ` +
-      `(RedisHelper for one node, RedisClusterHelper for a cluster) from '@venizia/ignis-helpers', got ${describe(value)}. ` +
+      `(RedisHelper for one node, RedisClusterHelper for a cluster) from '@venizia/ignis-helpers' — an object whose ` +
+      `getClient() returns an ioredis Redis or Cluster — got ${describe(value)}. ` +
       `Leave it unbound to run on one process without Redis.`,
   });
 };
@@ -97,6 +124,8 @@ export const resolveHelperOptions = (container: TBindingReader): TBoundHelperOpt
     inboundTransformer: readCallback(container, WebSocketBindingKeys.INBOUND_TRANSFORMER),
     handshakeFn: readCallback(container, WebSocketBindingKeys.HANDSHAKE_HANDLER),
     clientRemovedFn: readCallback(container, WebSocketBindingKeys.CLIENT_REMOVED_HANDLER),
+    userPresenceFn: readCallback(container, WebSocketBindingKeys.USER_PRESENCE_HANDLER),
+    historyFn: readCallback(container, WebSocketBindingKeys.HISTORY_POLICY),
     events: readEvents(container),
   };
 };

@@ -19,6 +19,9 @@ type TStoppable = { stop: () => unknown };
 
 export class WebSocketServerLifecycle {
   private helper?: WebSocketServerHelper;
+  /** The helper while `stop()` shuts it down (unbound already), so readiness can answer `stopping`. */
+  private stopping?: WebSocketServerHelper;
+  private stopped = false;
 
   constructor(
     private readonly app: BaseApplication,
@@ -33,6 +36,7 @@ export class WebSocketServerLifecycle {
    */
   async start(): Promise<void> {
     if (this.helper) await this.stop();
+    this.stopped = false;
     const server = this.app.getServerInstance() as TReloadableServer | undefined;
     if (!server || typeof server.reload !== 'function') {
       throw getError({
@@ -41,12 +45,20 @@ export class WebSocketServerLifecycle {
     }
 
     const options = resolveHelperOptions(this.app);
-    const helper = new WebSocketServerHelper({
-      ...options,
-      // The key clean-up: a connection's key is dropped first, then the app's callback runs.
-      clientRemovedFn: dropKeyOnRemoval(this.keys, options.clientRemovedFn),
-      server,
-    });
+    let helper: WebSocketServerHelper;
+    try {
+      helper = new WebSocketServerHelper({
+        ...options,
+        // The key clean-up: a connection's key is dropped first, then the app's callback runs.
+        clientRemovedFn: dropKeyOnRemoval(this.keys, options.clientRemovedFn),
+        server,
+      });
+    } catch (error) {
+      // resolveServerOptions() refused an option: its message lists each one and what to do.
+      throw getError({
+        message: `[WebSocketComponent] The WebSocket server could not start (options bound to '${WebSocketBindingKeys.SERVER_OPTIONS}'): ${String((error as Error)?.message ?? error)}`,
+      });
+    }
     try {
       await helper.configure();
       this.app.bind({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE }).toValue(helper);
@@ -67,7 +79,7 @@ export class WebSocketServerLifecycle {
     }
     this.helper = helper;
     this.interceptStop();
-    this.logger.for('start').info('WebSocket server ready on path %s', helper.getPath());
+    // The helper's own start-up line already says where it is served and which broker it uses.
   }
 
   /** Unbinds and shuts the helper down (clients closed 1001, broker quit) and drops every key. */
@@ -76,12 +88,20 @@ export class WebSocketServerLifecycle {
     this.helper = undefined;
     if (!helper) return;
     this.app.unbind({ key: WebSocketBindingKeys.WEBSOCKET_INSTANCE });
+    this.stopping = helper;
     try {
       await helper.shutdown();
     } finally {
+      this.stopping = undefined;
+      this.stopped = true;
       this.keys.clear();
     }
     this.logger.for('stop').info('WebSocket server stopped');
+  }
+
+  /** For the operator routes: the running helper (or the one shutting down), else whether it has not started yet or has stopped. */
+  serving(): WebSocketServerHelper | 'starting' | 'stopped' {
+    return this.helper ?? this.stopping ?? (this.stopped ? 'stopped' : 'starting');
   }
 
   /**

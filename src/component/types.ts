@@ -15,7 +15,7 @@ export type TResolvedWebSocketComponentOptions = Required<IWebSocketComponentOpt
 
 /**
  * Documented defaults of `SERVER_OPTIONS`, taken from `WEBSOCKET_SERVER_DEFAULTS`; the nested
- * `serverOptions`, `protection` and `broker` are `{}` because the helper merges them field by field.
+ * `serverOptions`, `protection`, `broker` and `presence` are `{}` because the helper merges them field by field.
  */
 export const WEBSOCKET_COMPONENT_DEFAULTS: Readonly<TResolvedWebSocketComponentOptions> = Object.freeze({
   identifier: 'WEBSOCKET_SERVER',
@@ -28,8 +28,13 @@ export const WEBSOCKET_COMPONENT_DEFAULTS: Readonly<TResolvedWebSocketComponentO
   encryptedBatchLimit: WEBSOCKET_SERVER_DEFAULTS.encryptedBatchLimit,
   maxQueuedEncrypted: WEBSOCKET_SERVER_DEFAULTS.maxQueuedEncrypted,
   requireEncryption: WEBSOCKET_SERVER_DEFAULTS.requireEncryption,
+  logFormat: WEBSOCKET_SERVER_DEFAULTS.logFormat,
+  metricsPath: WEBSOCKET_SERVER_DEFAULTS.metricsPath,
+  healthPath: WEBSOCKET_SERVER_DEFAULTS.healthPath,
+  healthTimeout: WEBSOCKET_SERVER_DEFAULTS.healthTimeout,
   protection: {},
   broker: {},
+  presence: {},
 });
 
 /**
@@ -49,6 +54,7 @@ export const mergeComponentOptions = (
     serverOptions: { ...options?.serverOptions },
     protection: { ...options?.protection },
     broker: { ...options?.broker },
+    presence: { ...options?.presence },
   };
 };
 

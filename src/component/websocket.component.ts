@@ -19,6 +19,7 @@ import { DenyAllRoomsProvider } from './providers/deny-all-rooms.provider.js';
 import { JwtAuthenticateProvider } from './providers/jwt-authenticate.provider.js';
 import { UnsetProvider } from './providers/unset.provider.js';
 import { assertBunRuntime } from './runtime.js';
+import { mountOperationsRoutes } from './operations-routes.js';
 import { WebSocketServerLifecycle } from './server-lifecycle.js';
 import { WEBSOCKET_COMPONENT_DEFAULTS } from './types.js';
 
@@ -37,6 +38,8 @@ export const WEBSOCKET_DEFAULT_PROVIDERS: Readonly<{ [K in TProvidedKey]: TClass
     [WebSocketBindingKeys.CLIENT_DISCONNECTED_HANDLER]: UnsetProvider,
     [WebSocketBindingKeys.MESSAGE_HANDLER]: UnsetProvider,
     [WebSocketBindingKeys.CLIENT_REMOVED_HANDLER]: UnsetProvider,
+    [WebSocketBindingKeys.USER_PRESENCE_HANDLER]: UnsetProvider,
+    [WebSocketBindingKeys.HISTORY_POLICY]: UnsetProvider,
     [WebSocketBindingKeys.EVENTS]: UnsetProvider,
   });
 
@@ -69,5 +72,6 @@ export class WebSocketComponent extends BaseComponent {
   binding(): void {
     assertBunRuntime();
     this.application.registerPostStartHook({ identifier: WebSocketComponent.name, hook: () => this.lifecycle.start() });
+    mountOperationsRoutes(this.application, this.lifecycle);
   }
 }

@@ -1,4 +1,5 @@
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
+import type { TWebSocketHistoryPolicyFn } from '../server/history.js';
 import type { IWebSocketBrokerOptions } from '../server/options.js';
 
 /** Constructor options of `WebSocketEmitter`. */
@@ -13,5 +14,11 @@ export interface IWebSocketEmitterOptions {
    * promise with a `WebSocketPublishErrorCodes` `messageCode`.
    */
   broker?: IWebSocketBrokerOptions;
+  /**
+   * Beyond the contract: the nodes' `historyFn`, so `toRoom()` into a room with history goes into
+   * that history like a node's send (wiki/recovery.md). Give the emitter the same function as the
+   * nodes; without it (the default) emitter messages reach live members but no history.
+   */
+  historyFn?: TWebSocketHistoryPolicyFn;
 }
 

@@ -21,6 +21,12 @@ export class WebSocketEvents {
   static readonly JOINED = 'joined';
   /** Beyond the contract: answer to a `leave` request, naming rooms left and refused. */
   static readonly LEFT = 'left';
+  /** Beyond the contract: a connection joined a room whose presence policy announces it (`{ room, clientId, userId?, info? }`). */
+  static readonly PRESENCE_JOIN = 'presence:join';
+  /** Beyond the contract: a connection left such a room, or its node's presence lease ran out. */
+  static readonly PRESENCE_LEAVE = 'presence:leave';
+  /** Beyond the contract: a member asks for a room's history (`{ room, since?, limit? }`, answered by `history:reply`; wiki/recovery.md). */
+  static readonly HISTORY = 'history';
 
   static readonly SCHEME_SET = new Set<string>([
     this.AUTHENTICATE,
@@ -33,6 +39,9 @@ export class WebSocketEvents {
     this.ENCRYPTED,
     this.JOINED,
     this.LEFT,
+    this.PRESENCE_JOIN,
+    this.PRESENCE_LEAVE,
+    this.HISTORY,
   ]);
 
   static isValid(input: string): input is TWebSocketEvent {
@@ -78,6 +87,8 @@ export class WebSocketCloseCodes {
   static readonly RATE_LIMITED = 4005;
   /** Beyond the contract: the client did not read fast enough (socket past `backpressureLimit`, or `maxQueuedEncrypted` reached). */
   static readonly SLOW_CONSUMER = 4006;
+  /** Beyond the contract: closed by the application (`helper.cluster.disconnect()` on any node, or `emitter.disconnect()`); the client library does not reconnect. */
+  static readonly KICKED = 4007;
 }
 
 /** `readyState` values of a WebSocket (the same numbers in browsers, Bun and Node). */
@@ -111,6 +122,8 @@ export class WebSocketErrorCodes {
   static readonly RATE_LIMITED = 'RATE_LIMITED';
   /** Beyond the contract: the frame nests arrays/objects deeper than `protection.maxJsonDepth`. */
   static readonly TOO_DEEP = 'TOO_DEEP';
+  /** Beyond the contract: a `history` request that is malformed, or for a room the client is not a member of. */
+  static readonly HISTORY_REFUSED = 'HISTORY_REFUSED';
 }
 /** One of the error codes. */
 export type TWebSocketErrorCode = TConstValue<typeof WebSocketErrorCodes>;
@@ -147,12 +160,29 @@ export class WebSocketMessageTypes {
 /** One of `client | user | room | broadcast`. */
 export type TWebSocketMessageType = TConstValue<typeof WebSocketMessageTypes>;
 
+/**
+ * Beyond the contract: the words of a node-to-node command on `ws:control`. Its `type` is
+ * `'control'`, which no client-message envelope (`client | user | room | broadcast`) can have.
+ */
+export class WebSocketControlActions {
+  /** The `type` of every control envelope. */
+  static readonly TYPE = 'control';
+  /** Close a client's or a user's sockets on every node. */
+  static readonly DISCONNECT = 'disconnect';
+}
+
 /** Redis channel names; identical to the contract so emitters of either side interoperate. */
 export class WebSocketChannels {
   static readonly BROADCAST = 'ws:broadcast';
   static readonly ROOM_PREFIX = 'ws:room:';
   static readonly CLIENT_PREFIX = 'ws:client:';
   static readonly USER_PREFIX = 'ws:user:';
+  /**
+   * Beyond the contract: node-to-node commands (`TRedisControlMessage`, e.g. disconnect a user on
+   * every node). Every node listens; nothing on it is ever delivered to a client, and no
+   * contract channel carries a command. The reference's patterns (`ws:room:*`…) do not match it.
+   */
+  static readonly CONTROL = 'ws:control';
 
   static forRoom(opts: { room: string }): string {
     return this.ROOM_PREFIX + opts.room;
@@ -213,6 +243,16 @@ export class WebSocketDefaults {
   static readonly BROKER_CLOSE_TIMEOUT = 2_000;
   /** Longest `connected` / `joined` wait for Redis to acknowledge new subscriptions (ms). */
   static readonly INTEREST_SETTLE_WAIT = 1_000;
+  /** ms between refreshes of a node's presence leases (`presence.refreshInterval`). */
+  static readonly PRESENCE_REFRESH_INTERVAL = 3_000;
+  /** ms a node's presence entries live without a refresh: a dead node is gone from presence within it (`presence.lease`). */
+  static readonly PRESENCE_LEASE = 9_000;
+  /** ms a user's last connection must stay gone before `userPresenceFn` hears offline (`presence.offlineDelay`). */
+  static readonly PRESENCE_OFFLINE_DELAY = 5_000;
+  /** Readiness route the component mounts (`healthPath`). */
+  static readonly HEALTH_PATH = '/health/ws';
+  /** ms Redis has to answer the readiness check's PING (`healthTimeout`). */
+  static readonly HEALTH_TIMEOUT = 1_000;
   /** Suffix of the event that answers a typed event's request. */
   static readonly REPLY_SUFFIX = ':reply';
   /** `serverId` of every message a `WebSocketEmitter` publishes. */

@@ -6,24 +6,39 @@ import type { TResolvedServerOptions } from './options.js';
 import type { IWebSocketClient } from './types.js';
 import { LogThrottle } from '../logging/log-throttle.js';
 import type { ClientRegistry } from './client-registry.js';
+import type { ServerTelemetry } from './telemetry.js';
+
+/**
+ * The user id an `authenticateFn` returned: a non-empty string, or a finite number as a string;
+ * `undefined` when it gave none; `null` when it is unusable (an object, a boolean, `''`…), which
+ * would otherwise merge different principals into one user.
+ */
+const readUserId = (value: unknown): string | undefined | null => {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value.length > 0 ? value : null;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+};
 
 /**
  * Post-connection authentication: UNAUTHORIZED -> AUTHENTICATING -> AUTHENTICATED.
  * Two timers close with 4001: `authTimeout` to send `authenticate`, then `authTimeout * 3` for
  * `authenticateFn` (and `handshakeFn`) to finish. After every await the flow checks the client
- * is still the same live record, so a client that leaves mid-auth leaves no trace.
+ * is still the same live record, so a client that leaves mid-auth leaves no trace. Every
+ * failure is logged (`auth-failed`, throttled) with its reason and close code, never the credentials.
  */
 export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
   private readonly logs: LogThrottle;
 
   constructor(
-    private readonly opts: Pick<TResolvedServerOptions<AuthDataType, MetadataType>, 'authenticateFn' | 'handshakeFn' | 'requireEncryption' | 'authTimeout'>,
+    private readonly opts: Pick<TResolvedServerOptions<AuthDataType, MetadataType>, 'authenticateFn' | 'handshakeFn' | 'requireEncryption' | 'authTimeout' | 'logFormat'>,
     private readonly registry: ClientRegistry<MetadataType>,
     private readonly sessions: ClientSessions<AuthDataType, MetadataType>,
     private readonly messenger: ClientMessenger<MetadataType>,
     logger: Logger,
+    private readonly telemetry: ServerTelemetry,
   ) {
-    this.logs = new LogThrottle(logger);
+    this.logs = new LogThrottle(logger, { format: opts.logFormat });
   }
 
   /** Starts the first timer; called when the socket opens. */
@@ -42,26 +57,31 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     }
     client.state = WebSocketClientStates.AUTHENTICATING;
     this.arm(client, this.opts.authTimeout * 3);
+    this.telemetry.authStarted(client);
 
     const payload = (data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {}) as AuthDataType;
     let result: Awaited<ReturnType<typeof this.opts.authenticateFn>>;
+    let threw = false;
     try {
       result = await this.opts.authenticateFn(payload);
     } catch (error) {
       this.logs.warn('authenticate-threw', `authenticateFn threw (client ${client.id}); treated as a rejection: ${(error as Error)?.message ?? error}`);
+      threw = true;
       result = null;
     }
     if (!this.isPending(client)) return;
-    if (!result) {
-      this.reject(client, WebSocketErrorCodes.AUTH_FAILED, 'Authentication failed', WebSocketCloseCodes.AUTH_FAILED);
+    const userId = result ? readUserId(result.userId) : undefined;
+    if (!result || userId === null) {
+      const why = threw ? 'authenticateFn threw' : result ? 'authenticateFn returned an unusable userId' : 'authenticateFn rejected the credentials';
+      this.telemetry.authRefused(client, threw ? 'error' : 'rejected');
+      this.reject(client, WebSocketErrorCodes.AUTH_FAILED, 'Authentication failed', WebSocketCloseCodes.AUTH_FAILED, why);
       return;
     }
 
-    if (this.opts.requireEncryption && !(await this.handshake(client, result.userId, payload))) return;
+    if (this.opts.requireEncryption && !(await this.handshake(client, userId, payload))) return;
 
     // Listen on the client's channels everywhere before admitting it: once `connected` is sent,
     // a message from any node reaches it. Hold and release net out in one tick, costing nothing.
-    const userId = result.userId;
     const release = this.registry.holdInterest(() => this.sessions.channelsOf(client.id, userId));
     await this.registry.interestSettled(WebSocketDefaults.INTEREST_SETTLE_WAIT);
     if (!this.isPending(client)) {
@@ -72,8 +92,9 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     client.authTimer = undefined;
     client.metadata = result.metadata;
     if (client.serverPublicKey !== undefined) this.registry.markEncrypted(client);
-    this.registry.admit(client, result.userId);
+    this.registry.admit(client, userId);
     this.sessions.onAdmitted(client);
+    this.telemetry.authAdmitted(client);
     release();
   }
 
@@ -82,18 +103,22 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     const handshakeFn = this.opts.handshakeFn;
     if (!handshakeFn) {
       this.logs.error('no-handshake', 'requireEncryption is on but no handshakeFn is configured; every client is closed with 4004');
-      this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption required', WebSocketCloseCodes.ENCRYPTION_REQUIRED);
+      this.telemetry.authRefused(client, 'encryption');
+      this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption required', WebSocketCloseCodes.ENCRYPTION_REQUIRED, 'no handshakeFn');
       return false;
     }
     let keys: Awaited<ReturnType<typeof handshakeFn>> = null;
+    let why = 'handshakeFn refused the client';
     try {
       keys = await handshakeFn({ clientId: client.id, userId, data });
     } catch (error) {
       this.logs.warn('handshake-threw', `handshakeFn threw (client ${client.id}); closing with 4004: ${(error as Error)?.message ?? error}`);
+      why = 'handshakeFn threw';
     }
     if (!this.isPending(client)) return false;
     if (!keys) {
-      this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption handshake failed', WebSocketCloseCodes.ENCRYPTION_REQUIRED);
+      this.telemetry.authRefused(client, 'encryption');
+      this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption handshake failed', WebSocketCloseCodes.ENCRYPTION_REQUIRED, why);
       return false;
     }
     client.serverPublicKey = keys.serverPublicKey;
@@ -105,12 +130,18 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     return this.registry.clients.get(client.id) === client && client.state === WebSocketClientStates.AUTHENTICATING;
   }
 
-  private reject(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, closeCode: number) {
+  private reject(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, closeCode: number, reason: string) {
+    this.logFailure(client, reason, closeCode, code);
     this.messenger.error(client, code, message);
     if (client.authTimer) clearTimeout(client.authTimer);
     client.authTimer = undefined;
     client.state = WebSocketClientStates.DISCONNECTED;
     client.socket.close(closeCode, message);
+  }
+
+  /** One `auth-failed` line: who, why and the close code; the credentials are never part of it. */
+  private logFailure(client: IWebSocketClient<MetadataType>, reason: string, closeCode: number, errorCode?: string): void {
+    this.logs.event('info', 'auth-failed', 'authentication failed', { clientId: client.id, ip: client.socket.data.ip, reason, code: closeCode, errorCode });
   }
 
   private arm(client: IWebSocketClient<MetadataType>, ms: number): void {
@@ -119,6 +150,12 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
       client.authTimer = undefined;
       if (this.registry.clients.get(client.id) !== client) return;
       if (client.state === WebSocketClientStates.AUTHENTICATED) return;
+      const reason =
+        client.state === WebSocketClientStates.UNAUTHORIZED
+          ? `no authenticate within authTimeout (${this.opts.authTimeout} ms)`
+          : `authentication not finished within authTimeout * 3 (${this.opts.authTimeout * 3} ms)`;
+      this.logFailure(client, reason, WebSocketCloseCodes.AUTH_TIMEOUT);
+      this.telemetry.authRefused(client, 'timeout');
       client.state = WebSocketClientStates.DISCONNECTED;
       client.socket.close(WebSocketCloseCodes.AUTH_TIMEOUT, 'Authentication timeout');
     }, ms);

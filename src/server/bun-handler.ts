@@ -13,7 +13,7 @@ export const createBunHandler = <A extends AnyObject, M extends AnyObject>(opts:
   registry: ClientRegistry<M>;
   router: InboundRouter<A, M>;
   onOpen(socket: IWebSocket): void;
-  onClose(socket: IWebSocket): void;
+  onClose(socket: IWebSocket, code: number, reason: string): void;
 }): IBunWebSocketHandler => {
   const { native, registry, router } = opts;
   return {

@@ -1,6 +1,8 @@
 import { WebSocketChannels, WebSocketClientStates, WebSocketDefaults, WebSocketReadyStates, type AnyObject } from '../protocol/index.js';
 import { type IWebSocket, type IWebSocketClient } from './types.js';
 import type { IWebSocketBroker } from '../broker/index.js';
+import type { IPresenceHooks } from './presence.js';
+import { within } from '../timing/within.js';
 
 const noop = (): void => undefined;
 
@@ -17,6 +19,8 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
   encryptedCount = 0;
   /** Ids of clients that completed authentication (their state may since have moved on). */
   private readonly admitted = new Set<string>();
+  /** Told about joins, leaves and a user's first / last local connection; unset (no cost) while presence is off. */
+  presence?: IPresenceHooks<MetadataType>;
 
   constructor(private readonly broker: IWebSocketBroker) {}
 
@@ -53,6 +57,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
       if (!sessions) {
         this.users.set(userId, (sessions = new Set()));
         this.broker.subscribe(WebSocketChannels.forUser({ userId }));
+        this.presence?.userArrived(userId);
       }
       sessions.add(client.id);
     }
@@ -79,6 +84,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     }
     members.add(client.id);
     if (!client.encrypted) client.socket.subscribe(room);
+    this.presence?.joined(client, room);
     return true;
   }
 
@@ -94,6 +100,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
       }
     }
     if (!client.encrypted && client.socket.readyState === WebSocketReadyStates.OPEN) client.socket.unsubscribe(room);
+    this.presence?.left(client, room);
     return true;
   }
 
@@ -103,9 +110,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
    */
   async interestSettled(maxWaitMs: number): Promise<void> {
     if (this.broker.isSettled()) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.broker.settled(), new Promise<void>(resolve => (timer = setTimeout(resolve, maxWaitMs)))]);
-    clearTimeout(timer);
+    await within(this.broker.settled(), maxWaitMs, undefined);
   }
 
   /** Holds broker interest in `channels()` ahead of a membership change; call the result to release. */
@@ -141,6 +146,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
       if (sessions && sessions.size === 0) {
         this.users.delete(client.userId);
         this.broker.unsubscribe(WebSocketChannels.forUser({ userId: client.userId }));
+        this.presence?.userDeparted(client.userId);
       }
     }
     if (wasAdmitted) this.broker.unsubscribe(WebSocketChannels.forClient({ clientId }));

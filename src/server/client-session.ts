@@ -11,13 +11,20 @@ import type { UpgradeGate } from './upgrade-gate.js';
 /** The callbacks a session runs around admission and the end of a connection. */
 type TSessionCallbacks<A extends AnyObject, M extends AnyObject> = Pick<
   TResolvedServerOptions<A, M>,
-  'defaultRooms' | 'clientConnectedFn' | 'clientDisconnectedFn' | 'clientRemovedFn'
+  'defaultRooms' | 'clientConnectedFn' | 'clientDisconnectedFn' | 'clientRemovedFn' | 'logFormat'
 >;
+
+/** How a connection ended: the close code and reason Bun reported (or 1001 on `shutdown()`). */
+export interface ISessionEnd {
+  code: number;
+  reason: string;
+}
 
 /**
  * What happens to one connection around the protocol: its admission (default rooms,
  * `connected`, `clientConnectedFn`) and its end (every index and limiter entry dropped,
- * disconnect callbacks run, their errors logged, never thrown).
+ * disconnect callbacks run, their errors logged, never thrown). Both are logged (`connect`,
+ * `disconnect`) through the throttle, with the client id, user id, address and close code.
  */
 export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
   private readonly logs: LogThrottle;
@@ -29,7 +36,7 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
     private readonly limits: { limiter: InboundRateLimiter; gate: UpgradeGate },
     logger: Logger,
   ) {
-    this.logs = new LogThrottle(logger);
+    this.logs = new LogThrottle(logger, { format: opts.logFormat });
   }
 
   /** Broker channels an admitted client makes this node listen on: its id, its user, the default rooms. */
@@ -50,16 +57,32 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
       connected.salt = client.salt;
     }
     this.messenger.system(client, WebSocketEvents.CONNECTED, connected);
+    this.logs.event('info', 'connect', 'client connected', {
+      clientId: client.id,
+      userId: client.userId,
+      ip: client.socket.data.ip,
+      encrypted: client.serverPublicKey !== undefined,
+      authMs: Date.now() - client.connectedAt,
+    });
     void this.callback('clientConnectedFn', () =>
       this.opts.clientConnectedFn?.({ clientId: client.id, userId: client.userId, metadata: client.metadata }),
     );
   }
 
-  /** Removes a client and runs the disconnect callbacks; safe to call twice. */
-  async end(socket: IWebSocket): Promise<void> {
+  /** Removes a client and runs the disconnect callbacks; safe to call twice (the second call does nothing). */
+  async end(socket: IWebSocket, how: ISessionEnd): Promise<void> {
     const { clientId } = socket.data;
     const removed = this.registry.remove(clientId);
     if (!removed) return;
+    this.logs.event('info', 'disconnect', 'client disconnected', {
+      clientId,
+      userId: removed.client.userId,
+      ip: socket.data.ip,
+      code: how.code,
+      reason: how.reason || undefined,
+      authenticated: removed.wasAdmitted,
+      durationMs: Date.now() - removed.client.connectedAt,
+    });
     this.limits.limiter.forget(clientId);
     this.limits.gate.left(socket.data);
     const who = { clientId, userId: removed.client.userId };

@@ -1,9 +1,11 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { WebSocketDefaults, type AnyObject } from '../protocol/index.js';
+import { WebSocketDefaults, type AnyObject, type IStreamPosition } from '../protocol/index.js';
 import { type IBunServer, type IWebSocketClient, type IWebSocketDeliveryStats, type TWebSocketOutboundTransformer } from './types.js';
 import { LogThrottle } from '../logging/log-throttle.js';
 import type { ClientRegistry } from './client-registry.js';
 import { SlowConsumerPolicy, type ISlowConsumerOptions } from './slow-consumer.js';
+import { ServerTelemetry } from './telemetry.js';
+import { within } from '../timing/within.js';
 
 /** Runs `task` over `items` with at most `limit` in flight. */
 const runWithLimit = async <T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> => {
@@ -17,6 +19,10 @@ const runWithLimit = async <T>(items: T[], limit: number, task: (item: T) => Pro
 /** Frame JSON of the wire envelope; serialised once per fan-out, never per recipient. */
 const frameOf = (event: string, data: unknown, id?: string): string =>
   JSON.stringify(id === undefined ? { event, data } : { event, data, id });
+
+/** A message of a room with history carries its room and position (wiki/recovery.md); other frames are unchanged. */
+const roomFrameOf = (room: string, event: string, data: unknown, pos: IStreamPosition | undefined): string =>
+  pos === undefined ? frameOf(event, data) : JSON.stringify({ event, data, room, pos });
 
 /**
  * Local delivery. Unencrypted members of a room are reached with one Bun topic publish (one
@@ -42,6 +48,8 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
     refusedInbound: 0,
     received: 0,
   };
+  /** What operators see beyond `stats` (metrics.ts); kept here so every part that delivers can count. */
+  readonly telemetry = new ServerTelemetry();
   private readonly logs: LogThrottle;
   /** Last pending encrypted send per client, so a client's messages never overtake each other. */
   private readonly chains = new Map<string, Promise<void>>();
@@ -56,7 +64,7 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
     slowConsumers: ISlowConsumerOptions,
   ) {
     this.logs = new LogThrottle(logger);
-    this.slow = new SlowConsumerPolicy(slowConsumers, this.stats, this.logs);
+    this.slow = new SlowConsumerPolicy(slowConsumers, this.stats, this.logs, this.telemetry);
   }
 
   /** Sends a ready frame to one socket, recording backpressure; a refused frame goes to the slow-consumer policy. */
@@ -94,14 +102,15 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
     this.toMembers(sessions, event, data, undefined);
   }
 
-  toRoom(room: string, event: string, data: unknown, exclude?: string[]): void {
+  /** `pos`: the message's position in the room's history (rooms with history), sent with it. */
+  toRoom(room: string, event: string, data: unknown, exclude?: string[], pos?: IStreamPosition): void {
     const members = this.registry.rooms.get(room);
     if (!members) return;
     if (exclude && exclude.length > 0) {
-      this.toMembers(members, event, data, new Set(exclude));
+      this.toMembers(members, event, data, new Set(exclude), pos && roomFrameOf(room, event, data, pos));
       return;
     }
-    this.publishTopic(room, event, data, members);
+    this.publishTopic(room, event, data, members, pos && roomFrameOf(room, event, data, pos));
   }
 
   toAll(event: string, data: unknown, exclude?: string[]): void {
@@ -115,14 +124,12 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
   /** Resolves when every encrypted send queued so far has finished, or after `maxWaitMs` (shutdown, tests). */
   async settle(maxWaitMs = 1_000): Promise<void> {
     if (this.chains.size === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(this.chains.values()), new Promise<void>(resolve => (timer = setTimeout(resolve, maxWaitMs)))]);
-    clearTimeout(timer);
+    await within(Promise.all(this.chains.values()), maxWaitMs, undefined);
   }
 
-  private publishTopic(topic: string, event: string, data: unknown, members: Iterable<string>): void {
+  private publishTopic(topic: string, event: string, data: unknown, members: Iterable<string>, frame?: string): void {
     // 0: Bun skipped at least one subscriber, past backpressureLimit (or there was none).
-    const refused = this.server.publish(topic, frameOf(event, data)) === 0;
+    const refused = this.server.publish(topic, frame ?? frameOf(event, data)) === 0;
     this.stats.published++;
     if (!refused && this.registry.encryptedCount === 0) return;
     const encrypted: IWebSocketClient<MetadataType>[] = [];
@@ -135,8 +142,8 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
     if (encrypted.length > 0) this.sendEncryptedMany(encrypted, event, data);
   }
 
-  private toMembers(ids: Iterable<string>, event: string, data: unknown, exclude: Set<string> | undefined): void {
-    let frame: string | undefined;
+  private toMembers(ids: Iterable<string>, event: string, data: unknown, exclude: Set<string> | undefined, ready?: string): void {
+    let frame = ready;
     const encrypted: IWebSocketClient<MetadataType>[] = [];
     for (const id of ids) {
       if (exclude?.has(id)) continue;
@@ -171,11 +178,13 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
       // A client that left (or was closed as a slow consumer) costs no more transformer calls.
       if (!this.isCurrent(client)) {
         this.stats.dropped++;
+        this.telemetry.dropped.client_gone++;
         return;
       }
       const transformed = this.transformer ? await this.transformer({ client, event, data, id }) : null;
       if (!this.isCurrent(client)) {
         this.stats.dropped++;
+        this.telemetry.dropped.client_gone++;
         return;
       }
       this.sendFrame(client, transformed ? frameOf(transformed.event, transformed.data) : frameOf(event, data, id));

@@ -75,4 +75,6 @@ export const readEnvelope = (raw: string, maxDepth = 0): TEnvelopeResult => {
 /** `join` / `leave` data: `{ rooms: string[] }` with 1-100 non-empty names of at most 256 characters. */
 export const roomsRequestSchema = z.object({
   rooms: z.array(z.string().min(1).max(MAX_ROOM_NAME_LENGTH)).min(1).max(MAX_ROOMS_PER_REQUEST),
+  /** Recovery (wiki/recovery.md): the last position the client holds per room. */
+  since: z.record(z.string(), z.object({ offset: z.string().min(1).max(64), epoch: z.string().min(1).max(64) })).optional(),
 });

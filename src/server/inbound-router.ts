@@ -8,16 +8,22 @@ import { WebSocketEventError } from './event-error.js';
 import type { ClientMessenger } from './messenger.js';
 import type { InboundOpener, IOpenedFrameSink } from './inbound-opener.js';
 import type { InboundRateLimiter } from './rate-limiter.js';
+import type { HistoryRequests } from './history-requests.js';
 import type { RoomRequests } from './room-requests.js';
+import type { ServerTelemetry } from './telemetry.js';
 import type { TypedEvents } from './typed-events.js';
 
 /** The parts an inbound frame may be routed to. */
 export interface IInboundRoutes<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
   auth: AuthFlow<AuthDataType, MetadataType>;
   rooms: RoomRequests<MetadataType>;
+  /** Client `history` requests (wiki/recovery.md). */
+  history: HistoryRequests<MetadataType>;
   typedEvents: TypedEvents<MetadataType>;
   messageHandler?: TWebSocketMessageHandler;
   limiter: InboundRateLimiter;
+  /** Counts frames received and frames dropped by the rate limit (metrics). */
+  telemetry: ServerTelemetry;
   /** Opens the frames of encrypted clients when an `inboundTransformer` is configured. */
   inbound?: InboundOpener<MetadataType>;
 }
@@ -54,6 +60,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
   }
 
   private dispatch(client: IWebSocketClient<MetadataType>, raw: string | Buffer): void {
+    this.routes.telemetry.framesReceived++;
     const now = Date.now();
     client.lastActivity = now;
     if (!this.admit(client, now)) return;
@@ -96,6 +103,10 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
       void this.guard(client, event, id, () => this.routes.rooms.handle(client, event, data, id));
       return;
     }
+    if (event === WebSocketEvents.HISTORY) {
+      void this.guard(client, event, id, () => this.routes.history.handle(client, data, id));
+      return;
+    }
     const typed = this.routes.typedEvents.get(event);
     if (typed) {
       void this.guard(client, event, id, () => this.routes.typedEvents.run(typed, client, data, id));
@@ -113,6 +124,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
   private admit(client: IWebSocketClient<MetadataType>, now: number): boolean {
     const verdict = this.routes.limiter.check(client.id, now);
     if (verdict === 'pass') return true;
+    this.routes.telemetry.rateLimited++;
     if (verdict === 'close') {
       this.logs.warn('rate-limit-close', `client ${client.id} kept flooding past its rate limit; closing with 4005`);
       client.socket.close(WebSocketCloseCodes.RATE_LIMITED, 'Rate limit exceeded');

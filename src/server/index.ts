@@ -4,3 +4,8 @@ export * from './options.js';
 export { isReservedRoom } from './room-requests.js';
 export { defineEvent, defineServerEvents, type TInferServerEvents, type TSchemaOutput } from './typed-events.js';
 export { WebSocketEventError } from './event-error.js';
+export { healthResponse, type IWebSocketHealth, type TWebSocketHealthStatus, type TWebSocketLifecyclePhase } from './health.js';
+export { DELIVERY_STATS_METRICS } from './metrics.js';
+export { compileRoomPolicy, type TWebSocketRoomPolicy } from './room-policy.js';
+export type { IWebSocketClusterApi, TWebSocketDisconnectOptions } from './cluster-api.js';
+export type { IWebSocketHistoryMessage, IWebSocketHistoryResult, TWebSocketHistoryPolicyFn } from './history.js';

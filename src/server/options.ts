@@ -6,7 +6,9 @@
 import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
 import { getError } from '@venizia/ignis-helpers';
 import type { IBrokerLimits } from '../broker/broker.js';
+import { LogFormats, type TLogFormat } from '../logging/log-format.js';
 import { WebSocketDefaults, type AnyObject } from '../protocol/index.js';
+import { findOptionProblems } from './option-checks.js';
 import type {
   IBunServer,
   TAnyEventDefinition,
@@ -18,8 +20,12 @@ import type {
   TWebSocketInboundTransformer,
   TWebSocketMessageHandler,
   TWebSocketOutboundTransformer,
+  TWebSocketPresenceInfoFn,
+  TWebSocketUserPresenceFn,
   TWebSocketValidateRoomFn,
 } from './types.js';
+import type { TWebSocketRoomPolicy } from './room-policy.js';
+import type { TWebSocketHistoryPolicyFn } from './history.js';
 
 /** Bun native WebSocket options, passed through to `server.reload({ websocket })`. */
 export interface IBunWebSocketConfig {
@@ -69,6 +75,22 @@ export interface IWebSocketBrokerOptions {
   closeTimeout?: number;
 }
 
+/** Cluster-wide presence per room and user online/offline (default: no room); see wiki/presence.md. */
+export interface IWebSocketPresenceOptions {
+  /** Rooms whose members are tracked cluster-wide: `true`, `false`, names and `*` patterns (`['lobby', 'chat:*']`) or a predicate (default false: none, nothing written). */
+  rooms?: TWebSocketRoomPolicy;
+  /** Rooms (among those with presence) whose members get `presence:join` / `presence:leave` (same forms; default false). */
+  events?: TWebSocketRoomPolicy;
+  /** Picks what other members see about a connection, e.g. `({ metadata }) => ({ name: metadata?.name })` (default none). */
+  info?: TWebSocketPresenceInfoFn;
+  /** ms between lease refreshes: one store call per room with presence on this node (default 3000). */
+  refreshInterval?: number;
+  /** ms a node's presence lives without a refresh: a dead node is gone within it; longer survives slower Redis, shorter drops ghosts sooner (default 9000). */
+  lease?: number;
+  /** ms a user's last connection must stay gone before `userPresenceFn` hears offline; a reconnect within it goes unnoticed (default 5000). */
+  offlineDelay?: number;
+}
+
 /** The options a deployment tunes (everything but the server, Redis and the callbacks); all optional. */
 export interface IWebSocketTunableOptions {
   /** Upgrade path (default `/ws`). */
@@ -89,10 +111,20 @@ export interface IWebSocketTunableOptions {
   maxQueuedEncrypted?: number;
   /** Every client must complete `handshakeFn` during auth or be closed 4004 (default false). */
   requireEncryption?: boolean;
+  /** Beyond the contract: `'text'` lines through the app's Ignis logger, or `'json'`: one JSON object per line with the event's fields (default `'text'`; wiki/logging.md). */
+  logFormat?: TLogFormat;
+  /** Beyond the contract: GET route serving Prometheus metrics (`respondToOperations()`, mounted by the component); `false` (default) mounts none. */
+  metricsPath?: string | false;
+  /** Beyond the contract: GET readiness route, 200 when ready, 503 while starting, stopping or Redis is down (default `/health/ws`; `false`: none). */
+  healthPath?: string | false;
+  /** Beyond the contract: ms Redis has to answer the readiness check's PING before it counts as down (default 1000). */
+  healthTimeout?: number;
   /** Beyond the contract: limits against abusive clients (defaults in `WEBSOCKET_SERVER_DEFAULTS.protection`). */
   protection?: IWebSocketProtectionOptions;
   /** Beyond the contract: bounds of what is held for Redis (defaults in `WEBSOCKET_SERVER_DEFAULTS.broker`). */
   broker?: IWebSocketBrokerOptions;
+  /** Beyond the contract: cluster-wide presence (defaults in `WEBSOCKET_SERVER_DEFAULTS.presence`: no room has it). */
+  presence?: IWebSocketPresenceOptions;
 }
 
 /** Constructor options of `WebSocketServerHelper`. */
@@ -110,6 +142,8 @@ export interface IWebSocketServerOptions<
   authenticateFn: TWebSocketAuthenticateFn<AuthDataType, MetadataType>;
   /** Returns the rooms of a join request the client may enter (default: none, every join refused). */
   validateRoomFn?: TWebSocketValidateRoomFn;
+  /** Beyond the contract: which rooms keep a history for recovery and `history()`, `(room) => false | { size, ttlSeconds }` (default none; wiki/recovery.md). */
+  historyFn?: TWebSocketHistoryPolicyFn;
   /** After `connected` was sent. */
   clientConnectedFn?: TWebSocketClientConnectedFn<MetadataType>;
   /** When an authenticated client goes away (also on `shutdown()`). */
@@ -124,6 +158,8 @@ export interface IWebSocketServerOptions<
   handshakeFn?: TWebSocketHandshakeFn<AuthDataType>;
   /** Beyond the contract: called once for every connection that ends, authenticated or not. */
   clientRemovedFn?: TWebSocketClientRemovedFn;
+  /** Beyond the contract: told when a user comes online / goes offline cluster-wide, at least once, with a version (wiki/presence.md). */
+  userPresenceFn?: TWebSocketUserPresenceFn;
   /** Beyond the contract: typed, zod-validated inbound events (see `defineEvent`). */
   events?: readonly TAnyEventDefinition<MetadataType>[];
 }
@@ -142,6 +178,16 @@ export interface IResolvedProtectionOptions {
   trustedProxies: string[];
 }
 
+/** Presence options with their defaults filled in (`info` stays optional: no default). */
+export interface IResolvedPresenceOptions {
+  rooms: TWebSocketRoomPolicy;
+  events: TWebSocketRoomPolicy;
+  info?: TWebSocketPresenceInfoFn;
+  refreshInterval: number;
+  lease: number;
+  offlineDelay: number;
+}
+
 /** Every tunable option with its default filled in. */
 export interface IResolvedTunableOptions {
   path: string;
@@ -153,8 +199,13 @@ export interface IResolvedTunableOptions {
   encryptedBatchLimit: number;
   maxQueuedEncrypted: number;
   requireEncryption: boolean;
+  logFormat: TLogFormat;
+  metricsPath: string | false;
+  healthPath: string | false;
+  healthTimeout: number;
   protection: IResolvedProtectionOptions;
   broker: IBrokerLimits;
+  presence: IResolvedPresenceOptions;
 }
 
 /** The helper's options after `resolveServerOptions()`: callbacks as given, every default applied. */
@@ -189,6 +240,10 @@ export const WEBSOCKET_SERVER_DEFAULTS: Readonly<IResolvedTunableOptions> = Obje
   encryptedBatchLimit: WebSocketDefaults.ENCRYPTED_BATCH_LIMIT,
   maxQueuedEncrypted: WebSocketDefaults.MAX_QUEUED_ENCRYPTED,
   requireEncryption: false,
+  logFormat: LogFormats.TEXT,
+  metricsPath: false,
+  healthPath: WebSocketDefaults.HEALTH_PATH,
+  healthTimeout: WebSocketDefaults.HEALTH_TIMEOUT,
   protection: {
     rateLimit: DEFAULT_RATE_LIMIT,
     maxConnectionsPerIp: WebSocketDefaults.MAX_CONNECTIONS_PER_IP,
@@ -203,6 +258,13 @@ export const WEBSOCKET_SERVER_DEFAULTS: Readonly<IResolvedTunableOptions> = Obje
     maxBufferedBytes: WebSocketDefaults.PUBLISH_BUFFER_BYTES,
     publishTimeout: WebSocketDefaults.PUBLISH_TIMEOUT,
     closeTimeout: WebSocketDefaults.BROKER_CLOSE_TIMEOUT,
+  },
+  presence: {
+    rooms: false,
+    events: false,
+    refreshInterval: WebSocketDefaults.PRESENCE_REFRESH_INTERVAL,
+    lease: WebSocketDefaults.PRESENCE_LEASE,
+    offlineDelay: WebSocketDefaults.PRESENCE_OFFLINE_DELAY,
   },
 });
 
@@ -233,6 +295,10 @@ export const resolveTunableOptions = (opts: IWebSocketTunableOptions): IResolved
     encryptedBatchLimit: or(opts.encryptedBatchLimit, d.encryptedBatchLimit),
     maxQueuedEncrypted: or(opts.maxQueuedEncrypted, d.maxQueuedEncrypted),
     requireEncryption: or(opts.requireEncryption, d.requireEncryption),
+    logFormat: or(opts.logFormat, d.logFormat),
+    metricsPath: or(opts.metricsPath, d.metricsPath),
+    healthPath: or(opts.healthPath, d.healthPath),
+    healthTimeout: or(opts.healthTimeout, d.healthTimeout),
     protection: {
       rateLimit:
         rate === false
@@ -250,7 +316,22 @@ export const resolveTunableOptions = (opts: IWebSocketTunableOptions): IResolved
       trustedProxies: [...or(protection.trustedProxies, d.protection.trustedProxies)],
     },
     broker: resolveBrokerOptions(opts.broker),
+    presence: resolvePresenceOptions(opts.presence),
   };
+};
+
+/** The presence options with their defaults. */
+export const resolvePresenceOptions = (opts: IWebSocketPresenceOptions = {}): IResolvedPresenceOptions => {
+  const d = WEBSOCKET_SERVER_DEFAULTS.presence;
+  const resolved: IResolvedPresenceOptions = {
+    rooms: or(opts.rooms, d.rooms),
+    events: or(opts.events, d.events),
+    refreshInterval: or(opts.refreshInterval, d.refreshInterval),
+    lease: or(opts.lease, d.lease),
+    offlineDelay: or(opts.offlineDelay, d.offlineDelay),
+  };
+  if (opts.info) resolved.info = opts.info;
+  return resolved;
 };
 
 /** The broker bounds with their defaults; the helper and `WebSocketEmitter` both resolve theirs here. */
@@ -264,13 +345,19 @@ export const resolveBrokerOptions = (opts: IWebSocketBrokerOptions = {}): IBroke
   };
 };
 
-/** Checks what callers can get wrong and applies every default; the helper's constructor calls it once. */
+/**
+ * Checks everything callers can get wrong (`option-checks.ts`: unknown names, wrong types,
+ * meaningless numbers) and applies every default; the helper's constructor calls it once. One
+ * error lists every problem, each naming the option, its value and what to do.
+ */
 export const resolveServerOptions = <A extends AnyObject, M extends AnyObject>(
   opts: IWebSocketServerOptions<A, M>,
 ): TResolvedServerOptions<A, M> => {
-  if (!opts.server) throw getError({ message: `[${opts.identifier}] 'server' (the Bun server instance) is required.` });
-  if (typeof opts.authenticateFn !== 'function') {
-    throw getError({ message: `[${opts.identifier}] 'authenticateFn' is required: it decides who may connect.` });
+  const problems = findOptionProblems(opts, WEBSOCKET_SERVER_DEFAULTS);
+  if (problems.length > 0) {
+    const name = typeof opts.identifier === 'string' ? opts.identifier : 'WebSocketServerHelper';
+    const header = problems.length === 1 ? 'Invalid option' : `${problems.length} invalid options`;
+    throw getError({ message: `[${name}] ${header}:\n${problems.map(problem => `  - ${problem}`).join('\n')}` });
   }
   return { ...opts, ...resolveTunableOptions(opts) };
 };

@@ -1,19 +1,20 @@
 import type { Logger } from '@venizia/ignis-helpers';
-import { WebSocketDefaults, WebSocketErrorCodes, WebSocketEvents, isClientIdShaped, MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, type AnyObject } from '../protocol/index.js';
+import { WebSocketDefaults, WebSocketErrorCodes, WebSocketEvents, isClientIdShaped, MAX_ROOM_NAME_LENGTH, MAX_ROOMS_PER_REQUEST, type AnyObject, type IStreamPosition } from '../protocol/index.js';
 import { type IWebSocketClient, type TWebSocketValidateRoomFn } from './types.js';
 import { LogThrottle } from '../logging/log-throttle.js';
 import type { ClientRegistry } from './client-registry.js';
 import { roomsRequestSchema } from './envelope.js';
 import type { ClientMessenger } from './messenger.js';
+import type { RoomHistory, IWebSocketHistoryResult } from './history.js';
 
 /** Names a client may never ask for: internal `ws:` names and client-id-shaped names. */
 export const isReservedRoom = (room: string): boolean =>
   room.startsWith(WebSocketDefaults.RESERVED_ROOM_PREFIX) || isClientIdShaped(room);
 
 /** `{ rooms: string[] }` with sane names (deduplicated), or undefined. */
-const readRooms = (data: unknown): string[] | undefined => {
+const readRooms = (data: unknown): { rooms: string[]; since: Record<string, IStreamPosition> } | undefined => {
   const result = roomsRequestSchema.safeParse(data);
-  return result.success ? [...new Set(result.data.rooms)] : undefined;
+  return result.success ? { rooms: [...new Set(result.data.rooms)], since: result.data.since ?? {} } : undefined;
 };
 
 /**
@@ -31,13 +32,14 @@ export class RoomRequests<MetadataType extends AnyObject> {
     private readonly maxRoomsPerClient: number,
     private readonly messenger: ClientMessenger<MetadataType>,
     logger: Logger,
+    private readonly history?: RoomHistory,
   ) {
     this.logs = new LogThrottle(logger);
   }
 
   async handle(client: IWebSocketClient<MetadataType>, event: string, data: unknown, id?: string): Promise<void> {
-    const rooms = readRooms(data);
-    if (!rooms) {
+    const request = readRooms(data);
+    if (!request) {
       this.messenger.error(
         client,
         WebSocketErrorCodes.INVALID_ROOMS,
@@ -46,11 +48,11 @@ export class RoomRequests<MetadataType extends AnyObject> {
       );
       return;
     }
-    if (event === WebSocketEvents.JOIN) await this.join(client, rooms, id);
-    else this.leave(client, rooms, id);
+    if (event === WebSocketEvents.JOIN) await this.join(client, request.rooms, request.since, id);
+    else this.leave(client, request.rooms, id);
   }
 
-  private async join(client: IWebSocketClient<MetadataType>, rooms: string[], id?: string): Promise<void> {
+  private async join(client: IWebSocketClient<MetadataType>, rooms: string[], since: Record<string, IStreamPosition>, id?: string): Promise<void> {
     const candidates = rooms.filter(room => !isReservedRoom(room));
     let allowed = new Set<string>();
     if (this.validateRoomFn && candidates.length > 0) {
@@ -74,7 +76,34 @@ export class RoomRequests<MetadataType extends AnyObject> {
     }
     const joined = rooms.filter(room => allowed.has(room));
     const refused = rooms.filter(room => !allowed.has(room));
-    this.messenger.system(client, WebSocketEvents.JOINED, { rooms: joined, refused }, id);
+    const history = await this.readHistory(joined, since);
+    if (this.registry.clients.get(client.id) !== client) return;
+    this.messenger.system(client, WebSocketEvents.JOINED, history ? { rooms: joined, refused, history } : { rooms: joined, refused }, id);
+  }
+
+  /**
+   * For each joined room with history: its position now and, when the client sent one, what it
+   * missed since (wiki/recovery.md). Read after the room's subscription is in place, so every
+   * message is either in this read or arrives live (the client drops the overlap by offset).
+   */
+  private async readHistory(rooms: string[], since: Record<string, IStreamPosition>): Promise<Record<string, IWebSocketHistoryResult> | undefined> {
+    const history = this.history;
+    if (!history) return undefined;
+    const withHistory = rooms.filter(room => history.policyOf(room));
+    if (withHistory.length === 0) return undefined;
+    const results: Record<string, IWebSocketHistoryResult> = {};
+    await Promise.all(
+      withHistory.map(async room => {
+        const from = Object.hasOwn(since, room) ? since[room] : undefined;
+        try {
+          results[room] = await history.read(room, from ? { since: from } : { limit: 0 });
+        } catch (error) {
+          this.logs.warn('history-read-failed', `reading the history of a room failed; the client is told it cannot recover: ${(error as Error)?.message ?? error}`);
+          results[room] = { pos: { offset: '0-0', epoch: '' }, recovered: false, messages: [] };
+        }
+      }),
+    );
+    return results;
   }
 
   /** Drops new rooms past `maxRoomsPerClient` (own-id room not counted; 0 disables). */

@@ -1,5 +1,6 @@
 import { WebSocketCloseCodes, WebSocketReadyStates, type AnyObject } from '../protocol/index.js';
 import type { LogThrottle } from '../logging/log-throttle.js';
+import type { ServerTelemetry } from './telemetry.js';
 import type { IWebSocketClient, IWebSocketDeliveryStats } from './types.js';
 
 /** The resolved options the slow-consumer policy reads (see options.ts). */
@@ -28,15 +29,18 @@ export class SlowConsumerPolicy<MetadataType extends AnyObject> {
     private readonly opts: ISlowConsumerOptions,
     private readonly stats: IWebSocketDeliveryStats,
     private readonly logs: LogThrottle,
+    private readonly telemetry: ServerTelemetry,
   ) {}
 
   /** Bun refused a frame to this client's socket: it is closed or closing, or past `backpressureLimit`. */
   refused(client: IWebSocketClient<MetadataType>): void {
     this.stats.dropped++;
     if (client.socket.readyState === WebSocketReadyStates.OPEN) {
+      this.telemetry.dropped.backpressure++;
       this.apply(client, `is past backpressureLimit (${this.opts.backpressureLimit} bytes unsent)`);
       return;
     }
+    this.telemetry.dropped.socket_closed++;
     this.logs.warn('dropped', `message dropped: socket of client ${client.id} refused it (closed or closing)`);
   }
 
@@ -56,6 +60,7 @@ export class SlowConsumerPolicy<MetadataType extends AnyObject> {
     const cap = this.opts.maxQueuedEncrypted;
     if (cap > 0 && queued >= cap) {
       this.stats.dropped++;
+      this.telemetry.dropped.encryption_queue_full++;
       this.apply(client, `has ${queued} messages waiting for encryption (maxQueuedEncrypted)`);
       return false;
     }

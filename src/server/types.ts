@@ -35,6 +35,8 @@ export interface IBunServer {
   publish(topic: string, data: string, compress?: boolean): number;
   upgrade(req: Request, opts: { data: IWebSocketData; headers?: HeadersInit }): boolean;
   requestIP?(req: Request): { address: string } | null;
+  /** Where Bun listens (`http://host:port/`), for the start-up line; absent on a Unix socket or a stand-in. */
+  readonly url?: URL;
 }
 
 /** Object for `server.reload({ websocket })`: the four lifecycle callbacks plus native options. */
@@ -125,6 +127,29 @@ export type TWebSocketInboundTransformer<MetadataType extends AnyObject = AnyObj
 /** Beyond the contract: called once for every connection that ends, authenticated or not. */
 export type TWebSocketClientRemovedFn = (opts: { clientId: string; userId?: string }) => ValueOrPromise<void>;
 
+/** Beyond the contract: what other members see about a connection in presence (`presence.info`); `undefined`: nothing. */
+export type TWebSocketPresenceInfoFn = (opts: { clientId: string; userId?: string; metadata?: AnyObject }) => AnyObject | undefined;
+
+/** Beyond the contract: the data of `presence:join` / `presence:leave`. */
+export interface IWebSocketPresenceEvent {
+  room: string;
+  clientId: string;
+  userId?: string;
+  /** What `presence.info` picked for the connection. */
+  info?: AnyObject;
+}
+
+/** Beyond the contract: a user came online (first connection anywhere) or went offline (last one gone, after `presence.offlineDelay`). */
+export interface IWebSocketUserPresence {
+  userId: string;
+  status: 'online' | 'offline';
+  /** Greater than the version of every earlier transition of this user: keep the highest seen, drop anything lower or equal. */
+  version: number;
+}
+
+/** Beyond the contract: told about user online/offline transitions, at least once each (see wiki/presence.md). */
+export type TWebSocketUserPresenceFn = (event: IWebSocketUserPresence) => ValueOrPromise<void>;
+
 /** What a typed event handler gets beside its parsed data. */
 export interface IWebSocketEventContext<MetadataType extends AnyObject = AnyObject> {
   clientId: string;
@@ -140,9 +165,15 @@ export interface IWebSocketEventContext<MetadataType extends AnyObject = AnyObje
   helper: IWebSocketEventHelper;
 }
 
+/**
+ * Where `send()` delivers: a client id or a room name (the contract's string), or, beyond the
+ * contract, `{ userId }` for every session of a user on every node.
+ */
+export type TWebSocketDestination = string | { userId: string };
+
 /** The part of the helper an event handler may use (kept narrow to avoid a type cycle). */
 export interface IWebSocketEventHelper {
-  send(opts: { destination?: string; payload: { topic: string; data: unknown } }): void;
+  send(opts: { destination?: TWebSocketDestination; payload: { topic: string; data: unknown } }): void;
   sendToClient(opts: { clientId: string; event: string; data: unknown }): void;
   sendToRoom(opts: { room: string; event: string; data: unknown; exclude?: string[] }): void;
   joinRoom(opts: { clientId: string; room: string }): void;

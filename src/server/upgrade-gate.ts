@@ -3,6 +3,7 @@ import { LogThrottle } from '../logging/log-throttle.js';
 import { ClientAddress } from './client-address.js';
 import type { IResolvedProtectionOptions } from './options.js';
 import { ConnectionCap } from './rate-limiter.js';
+import type { ServerTelemetry, TUpgradeRefusal } from './telemetry.js';
 import type { IBunServer, IWebSocketData } from './types.js';
 
 /**
@@ -23,7 +24,11 @@ export class UpgradeGate {
   private unauthenticated = 0;
   private readonly logs: LogThrottle;
 
-  constructor(protection: IResolvedProtectionOptions, logger: Logger) {
+  constructor(
+    protection: IResolvedProtectionOptions,
+    logger: Logger,
+    private readonly telemetry: ServerTelemetry,
+  ) {
     this.addresses = new ClientAddress(protection.trustedProxies);
     this.connections = new ConnectionCap(protection.maxConnectionsPerIp);
     this.unauthenticatedPerAddress = new ConnectionCap(protection.maxUnauthenticatedPerIp);
@@ -68,7 +73,8 @@ export class UpgradeGate {
     this.connections.release(data.ip);
   }
 
-  private refuse(kind: string, status: number, message: string): Response {
+  private refuse(kind: TUpgradeRefusal, status: number, message: string): Response {
+    this.telemetry.upgradesRefused[kind]++;
     this.logs.warn(kind, `refusing upgrades with HTTP ${status}: ${message.toLowerCase()}`);
     return new Response(message, { status });
   }

@@ -1,27 +1,33 @@
 /**
- * One behavioural suite run against every broker implementation: in-memory and a real Redis.
+ * One behavioural suite run against every broker implementation: in-memory, a real Redis and a
+ * real three-master Redis Cluster (sharded pub/sub; more of it in broker-redis-cluster.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { Logger } from '@venizia/ignis-helpers';
+import { Logger, type RedisClusterHelper } from '@venizia/ignis-helpers';
 import {
   InMemoryBroker,
   InMemoryHub,
   RedisBroker,
+  RedisClusterBroker,
   WebSocketChannels,
   WebSocketMessageTypes,
   resolveBrokerOptions,
   type IRedisSocketMessage,
   type IWebSocketBroker,
 } from '../../src';
-import { TestRedis } from '../support/redis';
+import { TestRedis, redisHelperAt } from '../support/redis';
+import { TestRedisCluster } from '../support/redis-cluster';
 
 let redis: TestRedis;
+let cluster: TestRedisCluster;
+const clusterHelpers: RedisClusterHelper[] = [];
 beforeAll(async () => {
-  redis = await TestRedis.start();
-});
+  [redis, cluster] = await Promise.all([TestRedis.start(), TestRedisCluster.start()]);
+}, 30_000);
 afterAll(async () => {
-  await redis.stop();
-});
+  for (const helper of clusterHelpers.splice(0)) helper.getClient().disconnect();
+  await Promise.all([redis.stop(), cluster.stop()]);
+}, 20_000);
 
 const logger = Logger.get('broker-suite');
 const backends: [string, () => IWebSocketBroker][] = [
@@ -30,6 +36,11 @@ const backends: [string, () => IWebSocketBroker][] = [
     return () => new InMemoryBroker((hub ??= new InMemoryHub()));
   })()],
   ['redis', () => new RedisBroker(redis.helper(), logger, resolveBrokerOptions())],
+  ['redis-cluster', () => {
+    const helper = cluster.helper();
+    clusterHelpers.push(helper);
+    return new RedisClusterBroker(helper, logger, resolveBrokerOptions());
+  }],
 ];
 
 /** A started broker that records what it receives and lets a test await the next message. */
@@ -39,7 +50,7 @@ const listening = async (make: () => IWebSocketBroker) => {
   let wake: (() => void) | undefined;
   const malformed: string[] = [];
   await broker.start({
-    message: m => {
+    message: (m: IRedisSocketMessage) => {
       received.push(m);
       wake?.();
     },
@@ -62,19 +73,25 @@ const listening = async (make: () => IWebSocketBroker) => {
 };
 
 /**
- * SUBSCRIBE and UNSUBSCRIBE commands the backend's server has executed so far (Redis: INFO
- * commandstats); the in-memory broker has no server, so nothing to count.
+ * (S)SUBSCRIBE and (S)UNSUBSCRIBE commands the backend's servers have executed so far (Redis: INFO
+ * commandstats, summed over the masters of a Cluster); the in-memory broker has no server.
  */
 const subscriptionCommands = async (backend: string): Promise<number> => {
   if (backend === 'memory') return 0;
-  const raw = redis.helper().getClient().duplicate();
-  try {
-    const info = await raw.info('commandstats');
-    const calls = (command: string) => Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-    return calls('subscribe') + calls('unsubscribe');
-  } finally {
-    raw.disconnect();
+  const ports = backend === 'redis-cluster' ? cluster.ports : [redis.port];
+  let total = 0;
+  for (const port of ports) {
+    const raw = redisHelperAt(port, 'commandstats').getClient();
+    try {
+      await raw.connect();
+      const info = await raw.info('commandstats');
+      const calls = (command: string) => Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+      total += calls('subscribe') + calls('unsubscribe') + calls('ssubscribe') + calls('sunsubscribe');
+    } finally {
+      raw.disconnect();
+    }
   }
+  return total;
 };
 
 const message = (target: string, event: string): IRedisSocketMessage => ({
@@ -131,7 +148,7 @@ test('in-memory: every other listening broker of the process receives each messa
   const make = async (id: string, listen: boolean) => {
     const broker = new InMemoryBroker(hub);
     received.set(id, []);
-    await broker.start(listen ? { message: m => void received.get(id)!.push(m.event), malformed: () => undefined } : undefined);
+    await broker.start(listen ? { message: (m: IRedisSocketMessage) => void received.get(id)!.push(m.event), malformed: () => undefined } : undefined);
     return broker;
   };
   const a = await make('a', true);

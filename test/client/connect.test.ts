@@ -86,19 +86,52 @@ describe('WebSocketClient: connect and authenticate', () => {
     expect(events.some(e => e.event === 'reconnecting')).toBe(false);
   });
 
-  test('an auth callback that throws stops the client (4003, AUTH_CALLBACK_FAILED) before any socket opens', async () => {
+  test('an auth callback that keeps throwing is retried with backoff; when attempts run out connect() rejects (4003, AUTH_CALLBACK_FAILED), no socket ever opened', async () => {
     node = await startNode();
+    let authCalls = 0;
     client = new WebSocketClient({
       url: node.url,
       auth: () => {
+        authCalls++;
         throw new Error('no token stored');
       },
+      reconnect: { ...fastReconnect, maxAttempts: 2 },
     });
+    const events = recordEvents(client, ['error', 'disconnected', 'reconnecting']);
     const failure = (await client.connect().catch(e => e)) as WebSocketClientError;
+    expect(failure).toBeInstanceOf(WebSocketClientError);
     expect(failure.code).toBe(WebSocketClientErrorCodes.AUTH_CALLBACK_FAILED);
     expect(failure.closeCode).toBe(WebSocketCloseCodes.AUTH_FAILED);
     expect(failure.message).toContain('no token stored');
+    expect(authCalls).toBe(3); // the first attempt and maxAttempts retries
+    expect(events.filter(e => e.event === 'reconnecting')).toHaveLength(2);
+    expect(events.filter(e => e.event === 'error').map(e => e.data.code)).toEqual(Array(3).fill(WebSocketClientErrorCodes.AUTH_CALLBACK_FAILED));
+    expect(events.filter(e => e.event === 'disconnected').map(e => e.data.willReconnect)).toEqual([true, true, false]);
+    expect(client.state).toBe(WebSocketClientConnectionStates.CLOSED);
     expect(node.helper.getClients().size).toBe(0);
+  });
+
+  test('an auth callback that throws once is retried with backoff like a failed connection, and the next attempt connects', async () => {
+    node = await startNode();
+    let authCalls = 0;
+    client = new WebSocketClient({
+      url: node.url,
+      auth: () => {
+        if (++authCalls === 1) throw new Error('token refresh failed');
+        return { token: 'user:retried' };
+      },
+      reconnect: fastReconnect,
+    });
+    const events = recordEvents(client, ['error', 'disconnected', 'reconnecting', 'connected', 'reconnected']);
+    const identity = await client.connect();
+    expect(identity.userId).toBe('retried');
+    expect(authCalls).toBe(2);
+    expect(client.state).toBe(WebSocketClientConnectionStates.OPEN);
+    expect(node.helper.getClients({ id: identity.id })?.userId).toBe('retried');
+    expect(events.map(e => e.event)).toEqual(['error', 'disconnected', 'reconnecting', 'connected']);
+    expect(events[0]!.data).toMatchObject({ source: 'client', code: WebSocketClientErrorCodes.AUTH_CALLBACK_FAILED });
+    expect(events[0]!.data.message).toContain('token refresh failed');
+    expect(events[1]!.data).toEqual({ code: WebSocketCloseCodes.AUTH_FAILED, reason: 'The auth callback failed: token refresh failed', willReconnect: true });
   });
 
   test('with reconnect disabled, an unreachable server rejects connect() with the transport close code', async () => {

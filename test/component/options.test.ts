@@ -44,8 +44,13 @@ describe('SERVER_OPTIONS', () => {
       encryptedBatchLimit: 10,
       maxQueuedEncrypted: 1_000,
       requireEncryption: false,
+      logFormat: 'text',
+      metricsPath: false,
+      healthPath: '/health/ws',
+      healthTimeout: 1_000,
       protection: {},
       broker: {},
+      presence: {},
     });
     expect(mergeComponentOptions(undefined)).toEqual({ ...WEBSOCKET_COMPONENT_DEFAULTS });
     expect(mergeComponentOptions(null)).toEqual({ ...WEBSOCKET_COMPONENT_DEFAULTS });

@@ -4,9 +4,10 @@
  * it needs by PID; a test only asks it for one more node's `redisConnection`, or for a foreign
  * listener on some channels (`listen`) to see what was published where.
  */
-import type { DefaultRedisHelper, RedisHelper } from '@venizia/ignis-helpers';
+import type { DefaultRedisHelper, RedisClusterHelper, RedisHelper } from '@venizia/ignis-helpers';
 import { InMemoryBroker } from '../../src';
-import { TestRedis, redisHelperAt } from '../support/redis';
+import { connectClient } from '../../src/broker/redis-connection';
+import { TestRedis } from '../support/redis';
 import { TestRedisCluster } from '../support/redis-cluster';
 
 /** What a foreign subscriber heard on its channels, in arrival order. */
@@ -42,7 +43,7 @@ const rawListener = (stop: () => Promise<void>) => {
   return listener;
 };
 
-/** A plain (non-cluster) connection subscribed to `channels`; in a Cluster classic pub/sub reaches every master. */
+/** A plain (non-cluster) connection subscribed to `channels` with classic SUBSCRIBE. */
 const redisListener = async (helper: RedisHelper, channels: string[]): Promise<IRawListener> => {
   const sub = helper.getClient();
   await sub.connect();
@@ -51,6 +52,24 @@ const redisListener = async (helper: RedisHelper, channels: string[]): Promise<I
   });
   sub.on('message', (channel: string, text: string) => listener.push(channel, text));
   await sub.subscribe(...channels);
+  return listener;
+};
+
+/**
+ * A Cluster connection listening on `channels` with SSUBSCRIBE, as the Cluster broker does:
+ * sharded messages reach only subscribers on the channel's own shard.
+ */
+const shardedListener = async (helper: RedisClusterHelper, channels: string[]): Promise<IRawListener> => {
+  const app = helper.getClient();
+  const sub = app.duplicate([], { lazyConnect: true, shardedSubscribers: true });
+  const listener = rawListener(async () => {
+    await sub.quit();
+    app.disconnect();
+  });
+  sub.on('smessage', (channel: string, text: string) => listener.push(channel, text));
+  await connectClient(sub);
+  // One command per channel: a SSUBSCRIBE naming channels of different hash slots is refused.
+  await Promise.all(channels.map(channel => sub.ssubscribe(channel)));
   return listener;
 };
 
@@ -148,14 +167,14 @@ export const redisClusterBackend = (): ICrossNodeBackend => {
       connections.push(helper);
       return helper;
     },
-    // One plain connection to one master: a cluster client would spread the publishes over all
-    // masters at random, and messages from different masters may overtake each other.
+    // SPUBLISH, as the Cluster broker publishes: it goes to the master owning the channel's slot,
+    // in order, and reaches the nodes' sharded subscriptions (a classic PUBLISH would not).
     publishRaw: async (channel, texts) => {
-      const raw = redisHelperAt(started().ports[0]!, 'raw-publisher').getClient();
-      await raw.connect();
-      for (const text of texts) await raw.publish(channel, text);
+      const raw = started().helper('raw-publisher').getClient();
+      await connectClient(raw);
+      for (const text of texts) await raw.spublish(channel, text);
       await raw.quit();
     },
-    listen: channels => redisListener(redisHelperAt(started().ports[0]!, 'raw-subscriber'), channels),
+    listen: channels => shardedListener(started().helper('raw-subscriber'), channels),
   };
 };

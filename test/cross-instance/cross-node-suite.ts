@@ -1,16 +1,16 @@
 /**
  * One cross-node behaviour suite, registered once per backend by cross-node.test.ts (the way
  * socket.io-redis-adapter runs one suite over its adapters). Real Bun servers, real WebSocket
- * clients, and only the public API: `send`, the emitter, `getStats`, `getSubscribedChannels`,
- * `subscriptionsSettled`.
+ * clients, and only the public API: `send`, `cluster` (sends and disconnects that reach every
+ * node), the emitter, `getStats`, `getSubscribedChannels`, `subscriptionsSettled`.
  *
  * "Exactly once" is checked the same way everywhere: await every copy that must arrive, then a
- * barrier behind them, then count. On a Redis Cluster a publish goes to a random master, so a
- * later message can overtake an earlier one: awaiting the expected copies first keeps the
- * barrier from being mistaken for the end of the traffic.
+ * barrier behind them, then count. On a Redis Cluster a publish goes to the master that owns its
+ * channel (sharded pub/sub), so a later message on another channel can overtake an earlier one:
+ * awaiting the expected copies first keeps the barrier from being mistaken for the end of the traffic.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { WebSocketChannels, WebSocketEmitter } from '../../src';
+import { WebSocketChannels, WebSocketCloseCodes, WebSocketEmitter } from '../../src';
 import { startNode, type ITestNode } from '../support/server';
 import { TestClient } from '../support/ws-client';
 import type { ICrossNodeBackend } from './backends';
@@ -225,6 +225,123 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
       expect([count(s1, 'e-all-ex'), count(s2, 'e-all-ex'), count(other, 'e-all-ex')]).toEqual([1, 0, 1]);
     }, TEST_TIMEOUT_MS);
 
+    test('cluster.sendToUser and send({ destination: { userId } }) from a third node reach every socket of the user exactly once; sendToUser stays local', async () => {
+      const a = await node();
+      const b = await node();
+      const c = await node();
+      const onA = await connect(a, 'user:erin');
+      const onB = await connect(b, 'user:erin');
+      const onB2 = await connect(b, 'user:erin');
+      const onC = await connect(c, 'user:erin');
+      const other = await connect(c, 'user:frank');
+      await settled();
+      const everyone = [onA, onB, onB2, onC, other];
+
+      c.helper.cluster.sendToUser({ userId: 'erin', event: 'u-cluster', data: 1 });
+      c.helper.send({ destination: { userId: 'erin' }, payload: { topic: 'u-send', data: 2 } });
+      // The contract's sendToUser: this node's sessions only.
+      c.helper.sendToUser({ userId: 'erin', event: 'u-local', data: 3 });
+      await delivered('u-cluster', everyone, [1, 1, 1, 1, 0]);
+      await delivered('u-send', everyone, [1, 1, 1, 1, 0]);
+      await delivered('u-local', everyone, [0, 0, 0, 1, 0]);
+      await barrier(c, everyone);
+
+      expect(everyone.map(s => count(s, 'u-cluster'))).toEqual([1, 1, 1, 1, 0]);
+      expect(everyone.map(s => count(s, 'u-send'))).toEqual([1, 1, 1, 1, 0]);
+      expect(everyone.map(s => count(s, 'u-local'))).toEqual([0, 0, 0, 1, 0]);
+      expect(everyone.filter(s => s !== other).map(s => s.all('u-cluster')[0]!.data)).toEqual([1, 1, 1, 1]);
+    }, TEST_TIMEOUT_MS);
+
+    test('cluster.sendToClient, sendToRoom and broadcast reach every node exactly once and honour exclude', async () => {
+      const a = await node();
+      const b = await node();
+      const onA = await connect(a);
+      const onA2 = await connect(a);
+      const onB = await connect(b);
+      const onB2 = await connect(b);
+      for (const c of [onA, onB, onB2]) await c.request('join', { rooms: ['crew'] }, 'joined');
+      await settled();
+      const everyone = [onA, onA2, onB, onB2];
+
+      a.helper.cluster.sendToClient({ clientId: onB.id, event: 'c-remote', data: 1 });
+      a.helper.cluster.sendToClient({ clientId: onA2.id, event: 'c-local', data: 2 });
+      a.helper.cluster.sendToRoom({ room: 'crew', event: 'r-ex', data: 3, exclude: [onB2.id] });
+      b.helper.cluster.sendToRoom({ room: 'crew', event: 'r-all', data: 4 });
+      a.helper.cluster.sendToRoom({ room: onB2.id, event: 'r-own-id', data: 5 });
+      a.helper.cluster.sendToRoom({ room: onB.id, event: 'r-own-id-ex', data: 6, exclude: [onB.id] });
+      a.helper.cluster.broadcast({ event: 'b-ex', data: 7, exclude: [onA2.id, onB.id] });
+      b.helper.cluster.broadcast({ event: 'b-all', data: 8 });
+      await delivered('c-remote', everyone, [0, 0, 1, 0]);
+      await delivered('c-local', everyone, [0, 1, 0, 0]);
+      await delivered('r-ex', everyone, [1, 0, 1, 0]);
+      await delivered('r-all', everyone, [1, 0, 1, 1]);
+      await delivered('r-own-id', everyone, [0, 0, 0, 1]);
+      await delivered('b-ex', everyone, [1, 0, 0, 1]);
+      await delivered('b-all', everyone, [1, 1, 1, 1]);
+      await barrier(a, everyone);
+      await barrier(b, everyone);
+
+      const counts = (event: string) => everyone.map(c => count(c, event));
+      expect(counts('c-remote')).toEqual([0, 0, 1, 0]);
+      expect(counts('c-local')).toEqual([0, 1, 0, 0]);
+      expect(counts('r-ex')).toEqual([1, 0, 1, 0]);
+      expect(counts('r-all')).toEqual([1, 0, 1, 1]);
+      expect(counts('r-own-id')).toEqual([0, 0, 0, 1]);
+      expect(counts('r-own-id-ex')).toEqual([0, 0, 0, 0]);
+      expect(counts('b-ex')).toEqual([1, 0, 0, 1]);
+      expect(counts('b-all')).toEqual([1, 1, 1, 1]);
+    }, TEST_TIMEOUT_MS);
+
+    test('cluster.disconnect({ userId }) closes every socket of the user on every node with 4007, the calling node included; others stay', async () => {
+      const a = await node();
+      const b = await node();
+      const c = await node();
+      const targets = [await connect(a, 'user:mallory'), await connect(b, 'user:mallory'), await connect(b, 'user:mallory'), await connect(c, 'user:mallory')];
+      const bystanders = [await connect(a, 'user:bob'), await connect(b, 'user:bob'), await connect(c, 'user:bob')];
+      await settled();
+
+      c.helper.cluster.disconnect({ userId: 'mallory' });
+      for (const t of targets) expect(await t.closed).toEqual({ code: WebSocketCloseCodes.KICKED, reason: 'Disconnected by the server' });
+      // Still connected: each bystander gets a broadcast sent after the kick, from every node.
+      for (const from of [a, b, c]) await barrier(from, bystanders);
+      expect(bystanders.map(s => s.readyState)).toEqual([1, 1, 1]);
+    }, TEST_TIMEOUT_MS);
+
+    test('cluster.disconnect({ clientId }) closes only that socket, wherever it is, with the given code and reason', async () => {
+      const a = await node();
+      const b = await node();
+      const [first, second] = [await connect(b, 'user:grace'), await connect(b, 'user:grace')];
+      const local = await connect(a, 'user:grace');
+      await settled();
+
+      a.helper.cluster.disconnect({ clientId: first!.id, code: 4100, reason: 'session revoked' });
+      expect(await first!.closed).toEqual({ code: 4100, reason: 'session revoked' });
+      a.helper.cluster.disconnect({ clientId: local.id, code: 1000, reason: 'bye' });
+      expect(await local.closed).toEqual({ code: 1000, reason: 'bye' });
+      // The user's other session is untouched.
+      await barrier(a, [second!]);
+      await barrier(b, [second!]);
+      expect(second!.readyState).toBe(1);
+    }, TEST_TIMEOUT_MS);
+
+    test('emitter.disconnect closes a user on every node, or one client, from a process without a WebSocket server', async () => {
+      const a = await node();
+      const b = await node();
+      const worker = await emitter('kicker');
+      const sessions = [await connect(a, 'user:heidi'), await connect(b, 'user:heidi')];
+      const [single, keeper] = [await connect(b, 'user:ivan'), await connect(a, 'user:ivan')];
+      await settled();
+
+      await worker.disconnect({ userId: 'heidi', reason: 'account closed' });
+      for (const s of sessions) expect(await s!.closed).toEqual({ code: WebSocketCloseCodes.KICKED, reason: 'account closed' });
+      await worker.disconnect({ clientId: single!.id, code: 4200 });
+      expect((await single!.closed).code).toBe(4200);
+      await barrier(a, [keeper!]);
+      expect(keeper!.readyState).toBe(1);
+      // Invalid targets never leave the process.
+      await expect(worker.disconnect({ userId: 'heidi', code: 1001 })).rejects.toThrow('1000 or 3000-4999');
+    }, TEST_TIMEOUT_MS);
+
     if (backend.tracksInterest) {
       test('interest (Redis backends): a node that hosts no member of a room receives none of its messages', async () => {
         const a = await node();
@@ -251,7 +368,7 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
         expect(b.helper.getSubscribedChannels()).not.toContain(WebSocketChannels.forRoom({ room: 'only-on-b' }));
       }, TEST_TIMEOUT_MS);
 
-      test('interest (Redis backends): connect, join and disconnect cycles leave a node subscribed to the broadcast channel only', async () => {
+      test('interest (Redis backends): connect, join and disconnect cycles leave a node subscribed to the broadcast and control channels only', async () => {
         const a = await node();
         for (let i = 0; i < 60; i++) {
           const client = await TestClient.connect(a.url, { token: `user:u${i % 7}` });
@@ -260,7 +377,8 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
         }
         await a.untilEmpty();
         await settled();
-        expect(a.helper.getSubscribedChannels()).toEqual([WebSocketChannels.BROADCAST]);
+        // The broadcast and control channels are always wanted; nothing of the 60 clients is left.
+        expect(a.helper.getSubscribedChannels().sort()).toEqual([WebSocketChannels.BROADCAST, WebSocketChannels.CONTROL].sort());
       }, TEST_TIMEOUT_MS);
     } else {
       test('no interest (in-process hub): nodes subscribe to nothing, yet a room hosted on B alone gets what A sends', async () => {
@@ -309,6 +427,44 @@ export const crossNodeSuite = (backend: ICrossNodeBackend): void => {
         expect(count(client, 'connected')).toBe(1);
         expect(a.helper.getStats().refusedInbound).toBe(forged.length);
         expect(a.helper.getStats().malformedInbound).toBe(0);
+      }, TEST_TIMEOUT_MS);
+
+      test('forged control commands are refused and counted: invalid ones as malformed, valid ones off ws:control as refused; only a valid one on ws:control closes anyone', async () => {
+        const a = await node();
+        const victim = await connect(a, 'user:victim');
+        const canary = await connect(a, 'user:canary');
+        await settled();
+        const command = (fields: Record<string, unknown>) =>
+          JSON.stringify({ serverId: 'forger', type: 'control', action: 'disconnect', userId: 'victim', code: 4007, reason: 'forged', ...fields });
+        const invalid = [
+          command({ code: 1001 }), // not an application close code
+          command({ code: 5000 }),
+          command({ code: 4007.5 }),
+          command({ reason: 'x'.repeat(124) }), // longer than a close frame can carry
+          command({ clientId: canary.id }), // both a client and a user
+          command({ userId: undefined }), // neither
+          command({ userId: '' }),
+          command({ action: 'shutdown' }), // an action nobody defined
+          command({ serverId: '' }),
+          command({ admin: true }), // a field this package never writes
+          JSON.stringify({ type: 'control' }),
+        ];
+        // In order on one channel: the last command (valid) closes the canary once everything before it was judged.
+        const onControl = [...invalid, JSON.stringify({ serverId: 'forger', type: 'broadcast', event: 'not-a-command', data: 1 })];
+        await publishRaw(WebSocketChannels.CONTROL, [...onControl, command({ userId: 'canary', code: 4321, reason: 'the real one' })]);
+        expect(await canary.closed).toEqual({ code: 4321, reason: 'the real one' });
+        // A valid command on a client channel is not a command there; each channel's own message proves it was judged.
+        const userChannel = WebSocketChannels.forUser({ userId: 'victim' });
+        await publishRaw(userChannel, [command({}), JSON.stringify({ serverId: 'emitter', type: 'user', target: 'victim', event: 'fine-user', data: 1 })]);
+        await publishRaw(WebSocketChannels.BROADCAST, [command({}), JSON.stringify({ serverId: 'emitter', type: 'broadcast', event: 'fine-all', data: 2 })]);
+        await victim.next('fine-user');
+        await victim.next('fine-all');
+
+        expect(victim.readyState).toBe(1);
+        expect(victim.all('not-a-command')).toEqual([]);
+        expect(a.helper.getStats().malformedInbound).toBe(invalid.length);
+        // The client message on ws:control, and the two commands on client channels.
+        expect(a.helper.getStats().refusedInbound).toBe(3);
       }, TEST_TIMEOUT_MS);
 
       test("a message is routed by the channel it arrived on: a type or target that disagrees with it is refused and counted", async () => {

@@ -29,7 +29,7 @@ const tableUnder = (heading: string): Map<string, unknown> => {
 
 test('the Options table holds every top-level default of WEBSOCKET_SERVER_DEFAULTS', () => {
   const rows = tableUnder('## Options');
-  const { serverOptions, protection, broker, ...topLevel } = WEBSOCKET_SERVER_DEFAULTS;
+  const { serverOptions, protection, broker, presence, ...topLevel } = WEBSOCKET_SERVER_DEFAULTS;
   for (const [name, value] of Object.entries(topLevel)) expect([name, rows.get(name)]).toEqual([name, value]);
   expect(rows.size).toBe(Object.keys(topLevel).length);
 });
@@ -50,4 +50,9 @@ test('the protection table holds every protection default', () => {
 test('the broker table holds every broker default', () => {
   const rows = tableUnder('### Broker');
   expect(Object.fromEntries(rows)).toEqual({ ...WEBSOCKET_SERVER_DEFAULTS.broker });
+});
+
+test('the presence table holds every presence default', () => {
+  const rows = tableUnder('### Presence');
+  expect(Object.fromEntries(rows)).toEqual({ ...WEBSOCKET_SERVER_DEFAULTS.presence });
 });

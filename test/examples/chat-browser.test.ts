@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { RedisHelper } from '@venizia/ignis-helpers';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { joinChat, launchChromium, say, startChatProcess, waitForMessage, type IChatProcess } from '../support/chat-example';
+import { joinChat, launchChromium, messageTexts, say, startChatProcess, waitForMessage, type IChatProcess } from '../support/chat-example';
 import { spawnBun } from '../support/child-process';
 import { TestRedis, untilSubscribers } from '../support/redis';
 
@@ -24,8 +24,8 @@ afterAll(async () => {
 }, 20_000);
 
 /** A fresh page in its own browser context (its own cookies and storage, like another person). */
-const newPage = async () => {
-  const context = await browser.newContext();
+const newPage = async (viewport?: { width: number; height: number }) => {
+  const context = await browser.newContext(viewport ? { viewport } : {});
   contexts.push(context);
   return context.newPage();
 };
@@ -67,6 +67,40 @@ describe('chat example, one instance (in-memory broker)', () => {
     await say(ada, 'now in general');
     await waitForMessage(bob, 'now in general');
     expect(await bob.locator('#messages li .text', { hasText: 'only side-room sees this' }).count()).toBe(0);
+    // Rooms filter the stream: with #general selected, ada's side-room message is hidden, and back.
+    const sideLine = ada.locator('#messages li', { hasText: 'only side-room sees this' });
+    expect(await sideLine.isHidden()).toBe(true);
+    await ada.click('#rooms button:has-text("#side-room")');
+    expect(await sideLine.isVisible()).toBe(true);
+    expect(await ada.locator('#messages li', { hasText: 'now in general' }).isHidden()).toBe(true);
+  }, 60_000);
+
+  test('on a 390 px wide phone screen nothing scrolls sideways, even with a long unbroken message', async () => {
+    const phone = await newPage({ width: 390, height: 844 });
+    await joinChat(phone, chat.url, 'phone');
+    await say(phone, 'x'.repeat(300));
+    await waitForMessage(phone, 'x'.repeat(300));
+    const { scrollWidth, clientWidth } = await phone.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+    }));
+    expect(clientWidth).toBe(390);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+  }, 60_000);
+
+  test('a room shows its history on join, and who is online in it', async () => {
+    const ada = await newPage();
+    await joinChat(ada, chat.url, 'ada', 'history-room');
+    for (const text of ['first words', 'second words']) {
+      await say(ada, text);
+      await waitForMessage(ada, text);
+    }
+    const bob = await newPage();
+    await joinChat(bob, chat.url, 'bob', 'history-room');
+    expect(await messageTexts(bob)).toEqual(['first words', 'second words']);
+    await bob.waitForSelector('#online li:has-text("ada")');
+    await bob.waitForSelector('#online li:has-text("bob")');
+    await ada.waitForSelector('#online li:has-text("bob")'); // presence:join refreshed ada's list
   }, 60_000);
 
   test('the server refuses invalid input: a bad room name and a message over 500 characters', async () => {
@@ -137,6 +171,32 @@ describe('chat example, two instances on one Redis', () => {
       }
     }
   }, 60_000);
+
+  test('a page whose instance restarts gets the messages sent meanwhile from another instance, each once and in order', async () => {
+    const [ada, bob] = [await newPage(), await newPage()];
+    await joinChat(ada, east.url, 'ada', 'recovery');
+    await joinChat(bob, west.url, 'bob', 'recovery');
+    await bothSubscribed('recovery');
+    await ada.waitForSelector('#online li:has-text("bob")'); // presence across instances
+    await say(bob, 'before the restart');
+    await waitForMessage(ada, 'before the restart');
+
+    const port = east.port;
+    expect(await east.stop()).toBe(0);
+    await ada.waitForSelector('#status:has-text("disconnected")');
+    const missed = Array.from({ length: 10 }, (_, i) => `sent while away ${i + 1}`);
+    for (const text of missed) {
+      await say(bob, text);
+      await waitForMessage(bob, text);
+    }
+    east = await startChatProcess({ REDIS_URL: redisUrl, INSTANCE: 'east' }, port);
+
+    await ada.waitForSelector('#messages li:has-text("#recovery: 10 missed messages recovered")', { timeout: 40_000 });
+    await ada.waitForSelector(`#status:has-text("connected as ada")`);
+    await say(bob, 'after the restart');
+    await waitForMessage(ada, 'after the restart');
+    expect(await messageTexts(ada)).toEqual(['before the restart', ...missed, 'after the restart']);
+  }, 90_000);
 
   test("the worker's job:progress shows up in the page of the user it targets", async () => {
     const bob = await newPage();

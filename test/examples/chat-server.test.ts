@@ -9,6 +9,7 @@ import type { ClientEvents, ServerEvents } from '../../examples/chat/public/even
 import { generateClientTypes } from '../../src/codegen';
 import { events, serverEvents } from '../../examples/chat/events';
 import { spawnBun } from '../support/child-process';
+import { scrape } from '../support/prometheus';
 
 let chat: IRunningChat;
 let wsUrl: string;
@@ -61,14 +62,14 @@ describe('chat example server', () => {
     ada.close();
   });
 
-  test('chat:send reaches the room with { room, text, from, at, via } and replies { at }', async () => {
+  test('chat:send reaches the room with { id, room, text, from, at, via } and replies { at }', async () => {
     const [ada, bob] = [await connectAs('ada'), await connectAs('bob')];
     await ada.join(['general']);
     await bob.join(['general']);
     const received = new Promise<ServerEvents['chat:message']>(resolve => bob.on('chat:message', resolve));
     const reply = await ada.request('chat:send', { room: 'general', text: '  hello  ' });
     const message = await received;
-    expect(message).toEqual({ room: 'general', text: 'hello', from: 'ada', at: reply.at, via: 'solo' });
+    expect(message).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), room: 'general', text: 'hello', from: 'ada', at: reply.at, via: 'solo' });
     ada.close();
     bob.close();
   });
@@ -87,6 +88,33 @@ describe('chat example server', () => {
     expect(await codeOf({ room: 'general', text: 'x'.repeat(500) })).toBe('accepted');
     ada.close();
   });
+});
+
+test('serves GET /health/ws and GET /metrics, counting a chat message', async () => {
+  const own = await startChat({ host: '127.0.0.1', port: 0, instance: 'metrics' });
+  try {
+    const health = await fetch(`${own.url}/health/ws`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', broker: 'memory', redis: 'none', clients: 0 });
+
+    const ada = new WebSocketClient<ServerEvents, ClientEvents>({ url: `${own.url.replace('http', 'ws')}/ws`, auth: () => ({ name: 'ada' }), reconnect: { enabled: false } });
+    await ada.connect();
+    await ada.join(['general']);
+    await ada.request('chat:send', { room: 'general', text: 'hi' });
+    const m = await scrape(`${own.url}/metrics`);
+    expect(m.get('ignis_ws_connections', { state: 'authenticated' })).toBe(1);
+    expect(m.get('ignis_ws_authentications_total', { result: 'success' })).toBe(1);
+    expect(m.get('ignis_ws_messages_sent_total', { kind: 'room' })).toBe(1);
+    expect(m.get('ignis_ws_rooms')).toBe(3); // the two default rooms and 'general'
+    ada.close();
+  } finally {
+    await own.stop();
+  }
+  const after = await fetch(`${own.url}/health/ws`).then(
+    res => res.status,
+    () => 'refused',
+  );
+  expect(after).toBe('refused');
 });
 
 test('`npm start` with an unreachable REDIS_URL says why and exits 1 instead of half-starting', async () => {

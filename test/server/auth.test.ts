@@ -55,6 +55,23 @@ describe('post-connection authentication', () => {
     await other.close();
   });
 
+  test('a userId that is not a non-empty string or a finite number is a rejection (4003); a number becomes its string', async () => {
+    // Runtime values an app's authenticateFn may hand back from an untyped source (a JWT claim, a DB row).
+    const returned: unknown[] = [{ id: 1 }, false, '', Number.NaN, 42];
+    node = await startNode({ authenticateFn: () => ({ userId: returned.shift() as string }) });
+    for (let i = 0; i < 4; i++) {
+      const client = await TestClient.open(node.url);
+      client.send({ event: 'authenticate', data: { token: 'ok' } });
+      expect((await client.next('error')).data.code).toBe(WebSocketErrorCodes.AUTH_FAILED);
+      expect((await client.closed).code).toBe(WebSocketCloseCodes.AUTH_FAILED);
+    }
+    const numeric = await TestClient.open(node.url);
+    numeric.send({ event: 'authenticate', data: { token: 'ok' } });
+    expect((await numeric.next('connected')).data.userId).toBe('42');
+    expect(node.helper.getClientsByUser({ userId: '42' })).toHaveLength(1);
+    await numeric.close();
+  });
+
   test('no authenticate within authTimeout closes with 4001', async () => {
     node = await startNode({ authTimeout: 150 });
     const client = await TestClient.open(node.url);

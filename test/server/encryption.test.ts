@@ -21,12 +21,11 @@ afterEach(async () => {
   node = undefined;
 });
 
-/** A handshake + transformer pair built on the package's crypto module, as an app would write it. */
-const encryptionOptions = async (): Promise<Partial<IWebSocketServerOptions> & { keys: Map<string, CryptoKey> }> => {
+/** A handshake + transformer pair built on the package's crypto module, as an app would write it; `keys` is the test's view of the key map (not an option). */
+const encryptionOptions = async (): Promise<{ keys: Map<string, CryptoKey>; options: Partial<IWebSocketServerOptions> }> => {
   const server = await generateEcdhKeyPair();
   const keys = new Map<string, CryptoKey>();
-  return {
-    keys,
+  const options: Partial<IWebSocketServerOptions> = {
     requireEncryption: true,
     handshakeFn: async ({ clientId, data }) => {
       if (typeof data.publicKey !== 'string') return null;
@@ -41,6 +40,7 @@ const encryptionOptions = async (): Promise<Partial<IWebSocketServerOptions> & {
     },
     clientRemovedFn: ({ clientId }) => void keys.delete(clientId),
   };
+  return { keys, options };
 };
 
 /** Test-side client of the handshake: sends its public key, derives the key from `connected`. */
@@ -61,7 +61,7 @@ const connectEncrypted = async (url: string) => {
 describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
   test('requireEncryption: connected travels in the clear, everything after it is encrypted and decrypts', async () => {
     const enc = await encryptionOptions();
-    node = await startNode(enc as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
+    node = await startNode(enc.options as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
     const { client, connected, decrypt } = await connectEncrypted(node.url);
     expect(typeof connected.data.serverPublicKey).toBe('string');
     expect(typeof connected.data.salt).toBe('string');
@@ -91,7 +91,7 @@ describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
     const enc = await encryptionOptions();
     const serverKeys = await generateEcdhKeyPair();
     node = await startNode({
-      ...enc,
+      ...enc.options,
       requireEncryption: false,
       // The contract's manual flow: key exchange in messageHandler, then enableClientEncryption.
       messageHandler: async ({ clientId, message }) => {
@@ -123,7 +123,7 @@ describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
 
   test('messages to one encrypted client keep their order', async () => {
     const enc = await encryptionOptions();
-    node = await startNode(enc as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
+    node = await startNode(enc.options as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
     const { client, connected, decrypt } = await connectEncrypted(node.url);
     for (let i = 0; i < 50; i++) node.helper.sendToRoom({ room: 'ws-default', event: 'seq', data: i });
     node.helper.sendToClient({ clientId: connected.data.id, event: 'end', data: null });
@@ -138,7 +138,7 @@ describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
   });
 
   test('no public key: handshake refuses -> error + 4004', async () => {
-    node = await startNode((await encryptionOptions()) as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
+    node = await startNode((await encryptionOptions()).options as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
     const client = await TestClient.open(node.url);
     client.send({ event: 'authenticate', data: { token: 'ok' } });
     expect((await client.next('error')).data.code).toBe(WebSocketErrorCodes.ENCRYPTION_REQUIRED);
@@ -219,11 +219,11 @@ describe('encryption (ECDH P-256 + HKDF-SHA-256 + AES-256-GCM)', () => {
     const enc = await encryptionOptions();
     const transformedFor: string[] = [];
     node = await startNode({
-      ...enc,
+      ...enc.options,
       maxQueuedEncrypted: 20,
       outboundTransformer: async opts => {
         transformedFor.push(opts.client.id);
-        return enc.outboundTransformer!(opts);
+        return enc.options.outboundTransformer!(opts);
       },
     } as Partial<IWebSocketServerOptions<AnyObject, AnyObject>>);
     const mine = await generateEcdhKeyPair();

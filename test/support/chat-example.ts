@@ -33,8 +33,9 @@ export interface IChatProcess extends IChildProcess {
   url: string;
 }
 
-export const startChatProcess = async (env: { REDIS_URL?: string; INSTANCE?: string } = {}): Promise<IChatProcess> => {
-  const port = await freePort();
+/** Starts an instance on a free port, or on `port` (to restart a stopped instance where its pages reconnect). */
+export const startChatProcess = async (env: { REDIS_URL?: string; INSTANCE?: string } = {}, port?: number): Promise<IChatProcess> => {
+  port ??= await freePort();
   const child = spawnBun(['examples/chat/index.ts'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
   try {
     await child.waitForLine(/^Chat running at http:\/\/localhost:(\d+)/);
@@ -56,6 +57,9 @@ export const joinChat = async (page: Page, url: string, name: string, room = 'ge
   await page.waitForSelector(`#messages li:has-text("joined #${room}")`, { timeout: 15_000 });
   if (!(await page.isHidden('#login'))) throw new Error('the sign-in form is still visible after joining');
 };
+
+/** The texts of the page's chat messages (all rooms), in the order they are shown. */
+export const messageTexts = (page: Page): Promise<string[]> => page.locator('#messages li .text').allTextContents();
 
 /** Types a message in the page and sends it. */
 export const say = async (page: Page, text: string): Promise<void> => {

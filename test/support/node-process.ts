@@ -4,8 +4,8 @@
  * `chat` messages to the default room, prints `PORT <n>` once ready and stops on SIGTERM.
  * `RATE_LIMIT=off` disables the inbound limiter (to measure the log throttle on its own);
  * `THROWING_HANDLER=on` makes the message handler throw for every event but `chat`, quoting the
- * event name. SIGUSR2 (`loggedSoFar()`) logs `LOG-MARK <n>` through the Ignis logger, after
- * everything logged before it.
+ * event name; `LOG_FORMAT=json` sets the helper's `logFormat`. SIGUSR2 (`loggedSoFar()`) logs
+ * `LOG-MARK <n>` through the Ignis logger, after everything logged before it.
  */
 import { Logger } from '@venizia/ignis-helpers';
 import { spawnBun } from './child-process';
@@ -19,6 +19,8 @@ export interface IProcessNode {
   loggedSoFar(): Promise<number>;
   /** stdout + stderr so far. */
   output(): string;
+  /** Resolves with the first line (already written or still to come) matching `pattern`. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export const startProcessNode = async (env: Record<string, string> = {}): Promis
     port,
     logged: () => child.bytesWritten(),
     output: () => child.output(),
+    waitForLine: (pattern, timeoutMs) => child.waitForLine(pattern, timeoutMs),
     async loggedSoFar() {
       const n = ++marks;
       process.kill(child.pid, 'SIGUSR2');
@@ -53,6 +56,7 @@ export const startProcessNode = async (env: Record<string, string> = {}): Promis
 if (import.meta.main) {
   const node = await startNode({
     protection: process.env.RATE_LIMIT === 'off' ? { rateLimit: false } : {},
+    logFormat: process.env.LOG_FORMAT === 'json' ? 'json' : 'text',
     messageHandler: ({ message }) => {
       if (message.event === 'chat') node.helper.sendToRoom({ room: 'ws-default', event: 'chat', data: message.data });
       else if (process.env.THROWING_HANDLER === 'on') throw new Error(`no handler for '${message.event}'`);

@@ -35,6 +35,18 @@ export const typeChecks = (helper: WebSocketServerHelper<{ token: string }, { ro
   helper.sendToClient({ clientId: 'c', event: 'chat:message', data: { text: 'hi' } });
   // @ts-expect-error wrong payload for send()
   helper.send({ payload: { topic: 'chat:message', data: 1 } });
+  // The cluster-wide set and the user destination are typed by the same map.
+  helper.cluster.sendToUser({ userId: 'u', event: 'chat:message', data: { text: 'x', from: 'y' } });
+  helper.cluster.broadcast({ event: 'presence:count', data: 5, exclude: ['c'] });
+  helper.send({ destination: { userId: 'u' }, payload: { topic: 'presence:count', data: 6 } });
+  // @ts-expect-error unknown event name
+  helper.cluster.sendToRoom({ room: 'r', event: 'chat:mesage', data: { text: 'hi', from: 'a' } });
+  // @ts-expect-error wrong data shape
+  helper.cluster.sendToClient({ clientId: 'c', event: 'presence:count', data: '3' });
+  // @ts-expect-error a user destination is { userId }
+  helper.send({ destination: { user: 'u' }, payload: { topic: 'presence:count', data: 6 } });
+  // @ts-expect-error disconnect names exactly one of clientId / userId
+  helper.cluster.disconnect({ clientId: 'c', userId: 'u' });
 
   // Typed inbound: the handler's data is the schema's output.
   defineEvent({

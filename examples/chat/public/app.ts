@@ -25,6 +25,8 @@ const ui = {
   joinRoom: byId<HTMLFormElement>('join-room'),
   newRoom: byId<HTMLInputElement>('new-room'),
   jobs: byId<HTMLUListElement>('jobs'),
+  online: byId<HTMLUListElement>('online'),
+  onlineRoom: byId('online-room'),
   messages: byId<HTMLUListElement>('messages'),
   send: byId<HTMLFormElement>('send'),
   text: byId<HTMLInputElement>('text'),
@@ -32,6 +34,10 @@ const ui = {
 };
 
 let activeRoom = '';
+/** Ids of the messages on the page: history, recovered and live copies of one message show once. */
+const shown = new Set<string>();
+/** Rooms whose history is being loaded, with the live messages that arrived meanwhile. */
+const loading = new Map<string, TChatMessage[]>();
 
 const setStatus = (text: string, online: boolean): void => {
   ui.status.textContent = text;
@@ -63,14 +69,22 @@ const span = (className: string, text: string): HTMLSpanElement => {
   return element;
 };
 
-const renderMessage = (message: TChatMessage): void =>
+const renderMessage = (message: TChatMessage): void => {
+  if (shown.has(message.id)) return;
+  const held = loading.get(message.room);
+  if (held) return void held.push(message);
+  shown.add(message.id);
   appendLine(li => {
     li.dataset.room = message.room;
+    li.dataset.id = message.id;
+    // Rooms filter the stream: only the selected room's messages are visible.
+    li.hidden = message.room !== activeRoom;
     li.dataset.from = message.from;
     const time = new Date(message.at).toLocaleTimeString();
     li.append(span('room', `#${message.room}`), span('from', `${message.from}: `), span('text', message.text));
     li.append(span('meta', `${time} via ${message.via}`));
   });
+};
 
 const renderSystem = (text: string): void => appendLine(li => li.append(span('system', text)));
 
@@ -92,8 +106,18 @@ const renderRooms = (rooms: string[]): void => {
 const selectRoom = (room: string, rooms: string[]): void => {
   activeRoom = room;
   ui.text.placeholder = `Message #${room}`;
+  ui.messages.querySelectorAll<HTMLLIElement>('li[data-room]').forEach(li => (li.hidden = li.dataset.room !== room));
   renderRooms(rooms);
   ui.text.focus();
+  onRoomSelected(room);
+};
+
+let onRoomSelected: (room: string) => void = () => undefined;
+
+const renderOnline = (room: string, users: string[]): void => {
+  if (room !== activeRoom) return;
+  ui.onlineRoom.textContent = `#${room}`;
+  ui.online.replaceChildren(...users.map(user => Object.assign(document.createElement('li'), { textContent: user })));
 };
 
 const renderJob = (job: ServerEvents['job:progress']): void => {
@@ -120,6 +144,34 @@ const startChat = async (name: string, firstRoom: string): Promise<void> => {
   const client = new WebSocketClient<ServerEvents, ClientEvents>({ url: wsUrl(), auth: () => ({ name }) });
 
   client.on('chat:message', renderMessage);
+
+  /** The room's newest messages, shown on join (and again when a gap could not be recovered). */
+  const loadHistory = async (room: string): Promise<void> => {
+    loading.set(room, loading.get(room) ?? []);
+    try {
+      const { messages } = await client.history(room, { limit: 50 });
+      for (const message of messages) if (message.event === 'chat:message') renderMessage(message.data as TChatMessage);
+    } finally {
+      const held = loading.get(room) ?? [];
+      loading.delete(room);
+      for (const message of held) renderMessage(message);
+    }
+  };
+  const refreshOnline = (room: string): void => {
+    client.request('chat:online', { room }).then(
+      ({ users }) => renderOnline(room, users),
+      () => undefined, // left the room meanwhile, or disconnected: the next change refreshes it
+    );
+  };
+  onRoomSelected = refreshOnline;
+  client.on('presence:join', ({ room }) => room === activeRoom && refreshOnline(room));
+  client.on('presence:leave', ({ room }) => room === activeRoom && refreshOnline(room));
+  // After a reconnect the client re-joins with each room's last position and hands over what was missed.
+  client.on('recovery', ({ room, recovered, messages }) => {
+    if (recovered) return renderSystem(`#${room}: ${messages} missed message${messages === 1 ? '' : 's'} recovered`);
+    renderSystem(`#${room}: missed messages are no longer kept; reloading the room`);
+    loadHistory(room).catch(error => showProblem(describeError(error)));
+  });
   client.on('job:progress', renderJob);
   client.on('disconnected', ({ code, reason, willReconnect }) =>
     setStatus(`disconnected (${code}${reason ? `: ${reason}` : ''})${willReconnect ? ', reconnecting…' : ''}`, false),
@@ -127,6 +179,7 @@ const startChat = async (name: string, firstRoom: string): Promise<void> => {
   client.on('reconnected', ({ rejoined }) => {
     setStatus(`connected as ${client.userId}`, true);
     renderSystem(`reconnected; rooms re-joined: ${rejoined.join(', ') || 'none'}`);
+    if (activeRoom) refreshOnline(activeRoom);
   });
   client.on('error', ({ source, code, message }) => {
     if (source === 'server') showProblem(`${code}: ${message}`);
@@ -142,6 +195,7 @@ const startChat = async (name: string, firstRoom: string): Promise<void> => {
     const { rooms, refused } = await client.join([room]);
     if (refused.length > 0) return showProblem(`the server refused: ${refused.join(', ')} (use a-z, 0-9 and -)`);
     showProblem('');
+    await loadHistory(room);
     renderSystem(`joined #${rooms.join(', #')}`);
     selectRoom(room, client.rooms);
   };
