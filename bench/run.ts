@@ -9,6 +9,7 @@ import { describeMachine } from './lib/machine';
 import { readOpenFileLimit } from './lib/proc';
 import { startRedis, type IRedisServer } from './lib/redis';
 import { checkOurs } from './scenarios/availability';
+import { runClusterState } from './scenarios/cluster-state';
 import { createConsole } from './scenarios/console';
 import type { IScenarioContext } from './scenarios/context';
 import { runEncrypted } from './scenarios/encrypted';
@@ -77,6 +78,7 @@ const main = async (): Promise<void> => {
     ['cross-node', () => runCrossNode(ctx)],
     ['three-node', () => runSpread(ctx)],
     ['encrypted', () => runEncrypted(ctx)],
+    ['state', () => runClusterState(ctx)],
   ];
   for (const [name, run] of scenarios) {
     if (wantedScenarios && !wantedScenarios.includes(name)) continue;

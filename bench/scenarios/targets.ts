@@ -26,6 +26,10 @@ export interface IRunningTarget {
 export interface IStartOptions {
   redisPort?: number;
   encrypted?: boolean;
+  /** Ours only: bench rooms keep a history. */
+  history?: boolean;
+  /** Ours only: bench rooms have presence. */
+  presence?: boolean;
   /** Distinguishes log files of several nodes of one target. */
   label?: string;
 }
@@ -34,7 +38,7 @@ const DIR = join(import.meta.dir, '..', 'targets');
 const live = new Set<IChild>();
 
 const commandFor = (name: TTargetName, port: number, opts: IStartOptions): { script: string; args: string[] } => {
-  const enc = opts.encrypted ? ['--enc'] : [];
+  const enc = [...(opts.encrypted ? ['--enc'] : []), ...(opts.history ? ['--history'] : []), ...(opts.presence ? ['--presence'] : [])];
   const redis = (required: boolean): string[] => {
     if (!opts.redisPort) {
       if (required) throw new Error(`${name} needs Redis`);

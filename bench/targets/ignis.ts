@@ -4,7 +4,7 @@
  * bench routes. Room bursts call `helper.sendToRoom()` (`via=local`) or `helper.send()`
  * (`via=send`, the cross-instance path).
  *
- * Usage: bun bench/targets/ignis.ts <upstream|ours> <port> [--redis <port>] [--enc]
+ * Usage: bun bench/targets/ignis.ts <upstream|ours> <port> [--redis <port>] [--enc] [--history] [--presence]
  */
 import { WebSocketComponent as UpstreamComponent } from '@venizia/ignis';
 import { EncryptionSessions } from '../lib/enc';
@@ -20,6 +20,8 @@ const [impl, portArg] = process.argv.slice(2);
 const redisAt = process.argv.indexOf('--redis');
 const redisPort = redisAt > 0 ? Number(process.argv[redisAt + 1]) : undefined;
 const encrypted = process.argv.includes('--enc');
+const history = process.argv.includes('--history');
+const presence = process.argv.includes('--presence');
 
 const loadComponent = async (): Promise<typeof UpstreamComponent> => {
   if (impl === 'upstream') return UpstreamComponent;
@@ -48,7 +50,7 @@ const app = new BenchApplication({ port: Number(portArg), ops });
 app.init();
 probe = redisPort ? createProbedRedis(redisPort, `bench-${impl}`) : undefined;
 const sessions = encrypted ? await new EncryptionSessions().init() : undefined;
-bindWebSocket(app, { redis: probe?.helper, sessions });
+bindWebSocket(app, { redis: probe?.helper, sessions, history, presence });
 app.component(await loadComponent());
 await app.start();
 

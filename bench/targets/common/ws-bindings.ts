@@ -6,7 +6,7 @@ import { WebSocketBindingKeys } from '@venizia/ignis';
 import type { BenchApplication } from './ignis-app';
 import type { EncryptionSessions } from '../../lib/enc';
 import type { RedisHelper } from '@venizia/ignis-helpers';
-import { WS_PATH, checkToken, isBenchRoom } from '../../lib/protocol';
+import { ROOM_PREFIX, WS_PATH, checkToken, isBenchRoom } from '../../lib/protocol';
 
 /** The slice of a WebSocket server helper the bench calls (same names in both implementations). */
 export interface IBenchHelper {
@@ -27,7 +27,14 @@ const PLAINTEXT_EVENT = 'connected';
 export interface IWsBindingOptions {
   redis?: RedisHelper;
   sessions?: EncryptionSessions;
+  /** Ours only: every bench room keeps a history (`HISTORY_POLICY`, 1,000 messages, 1 h). */
+  history?: boolean;
+  /** Ours only: every bench room has presence (`presence.rooms`). */
+  presence?: boolean;
 }
+
+/** Our component's key for the history policy (upstream has none). */
+const HISTORY_POLICY_KEY = '@app/websocket/history-policy';
 
 /** Binds options, auth, room validation, Redis and (optionally) the encryption handlers. */
 export const bindWebSocket = (app: BenchApplication, opts: IWsBindingOptions): void => {
@@ -40,7 +47,11 @@ export const bindWebSocket = (app: BenchApplication, opts: IWsBindingOptions): v
     // The load generator opens thousands of clients from one address with 256 handshakes in flight;
     // the per-address cap on unauthenticated sockets (64 by default) is for real clients, not it.
     protection: { maxUnauthenticatedPerIp: 0 },
+    ...(opts.presence ? { presence: { rooms: [`${ROOM_PREFIX}*`] } } : {}),
   });
+  if (opts.history) {
+    app.bind({ key: HISTORY_POLICY_KEY }).toValue((room: string) => (isBenchRoom(room) ? { size: 1000, ttlSeconds: 3600 } : false));
+  }
   if (opts.redis) app.bind({ key: keys.REDIS_CONNECTION }).toValue(opts.redis);
   app.bind({ key: keys.AUTHENTICATE_HANDLER }).toValue(async (data: unknown) => checkToken(data));
   app.bind({ key: keys.VALIDATE_ROOM_HANDLER }).toValue(({ rooms }: { rooms: string[] }) => rooms.filter(isBenchRoom));
