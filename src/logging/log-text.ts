@@ -43,6 +43,13 @@ export const escapeLogText = (text: string, limit = LOG_TEXT_LIMIT): string => {
  * frames, each on its own line. Frames are kept only when the stack starts with exactly that
  * `name: message`, so what follows is the engine's frame list and not text the message forged.
  */
+/**
+ * A value from the wire (a channel, an event name, a room) for a log line: quoted, so where it
+ * begins and ends is unambiguous, and cut to `limit` characters (the throttle escapes the rest).
+ */
+export const quoteForLog = (text: string, limit = 128): string =>
+  JSON.stringify(text.length > limit ? `${text.slice(0, limit)}…` : text);
+
 export const renderLogError = (error: Error): string => {
   const head = error.message ? `${error.name}: ${error.message}` : error.name;
   const stack = typeof error.stack === 'string' ? error.stack : '';

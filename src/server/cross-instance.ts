@@ -3,6 +3,7 @@ import type { IBrokerListener, IWebSocketBroker } from '../broker/index.js';
 import type { IHistoryPolicy } from '../broker/history.js';
 import { isControlMessage, routeInbound } from '../broker/envelope.js';
 import { LogThrottle } from '../logging/log-throttle.js';
+import { quoteForLog } from '../logging/log-text.js';
 import {
   WebSocketChannels,
   WebSocketMessageTypes,
@@ -17,8 +18,6 @@ import type { LocalDisconnects } from './disconnects.js';
 import type { ServerTelemetry } from './telemetry.js';
 import type { IWebSocketDeliveryStats } from './types.js';
 
-/** A string from the wire, quoted and cut to 128 characters (LogThrottle escapes what is left of it). */
-const forLog = (text: string): string => JSON.stringify(text.length > 128 ? `${text.slice(0, 128)}…` : text);
 
 /**
  * Receives validated envelopes from the broker, ignores this node's own echoes and hands the
@@ -44,7 +43,7 @@ export class CrossInstanceReceiver<MetadataType extends AnyObject> implements IB
   malformed(channel: string, bytes: number): void {
     this.counters.received++;
     this.counters.malformedInbound++;
-    this.logs.warn('malformed-channel-message', `dropped a malformed cross-instance message on ${forLog(channel)} (${bytes} bytes)`);
+    this.logs.warn('malformed-channel-message', `dropped a malformed cross-instance message on ${quoteForLog(channel)} (${bytes} bytes)`);
   }
 
   message(message: TRedisEnvelope, channel: string): void {
@@ -57,10 +56,10 @@ export class CrossInstanceReceiver<MetadataType extends AnyObject> implements IB
     const verdict = routeInbound(channel, message);
     if ('refused' in verdict) {
       this.counters.refusedInbound++;
-      const what = isControlMessage(message) ? `action ${forLog(message.action)}` : `event ${forLog(message.event)}`;
+      const what = isControlMessage(message) ? `action ${quoteForLog(message.action)}` : `event ${quoteForLog(message.event)}`;
       this.logs.warn(
         'refused-channel-message',
-        `refused a cross-instance message on ${forLog(channel)} (${verdict.refused}: type ${forLog(message.type)}, ${what}, from ${forLog(message.serverId)})`,
+        `refused a cross-instance message on ${quoteForLog(channel)} (${verdict.refused}: type ${quoteForLog(message.type)}, ${what}, from ${quoteForLog(message.serverId)})`,
       );
       return;
     }
@@ -193,6 +192,6 @@ export class CrossInstancePublisher {
       return;
     }
     const what = isControlMessage(message) ? message.action : message.event;
-    this.logs.error('publish-failed', `cross-instance publish on ${forLog(channel)} failed; remote nodes miss ${forLog(what)}: ${error}`);
+    this.logs.error('publish-failed', `cross-instance publish on ${quoteForLog(channel)} failed; remote nodes miss ${quoteForLog(what)}: ${error}`);
   }
 }

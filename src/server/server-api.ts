@@ -1,7 +1,7 @@
 import { getError, type Logger } from '@venizia/ignis-helpers';
 import { isReservedEvent } from '../broker/envelope.js';
 import { LogThrottle } from '../logging/log-throttle.js';
-import { escapeLogText } from '../logging/log-text.js';
+import { escapeLogText, quoteForLog } from '../logging/log-text.js';
 import { isClientIdShaped, type AnyObject, type IStreamPosition } from '../protocol/index.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { CrossInstancePublisher } from './cross-instance.js';
@@ -145,7 +145,7 @@ export class ServerApi<MetadataType extends AnyObject> implements IWebSocketEven
     if (isReservedRoom(opts.room)) {
       this.logs.warn(
         'join-reserved-room',
-        `joinRoom refused room ${JSON.stringify(opts.room.slice(0, 128))} for client ${client.id}: names starting with 'ws:' or shaped like a client id are reserved`,
+        `joinRoom refused room ${quoteForLog(opts.room)} for client ${client.id}: names starting with 'ws:' or shaped like a client id are reserved`,
       );
       return;
     }
