@@ -12,7 +12,7 @@ const document = JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8
 const input = {
   ...document,
   rows: document.metrics,
-  data: { unavailable: document.unavailable, notes: document.notes, details: document.details, values: {}, runs: document.runs ?? [] },
+  data: { unavailable: document.unavailable, notes: document.notes, details: document.details, values: {}, runs: document.runs ?? [], loadCores: document.loadCores ?? {} },
 } as IReportInput;
 writeFileSync(join(RESULTS_DIR, 'REPORT.md'), renderMarkdown(input));
 const title = `ignis-websocket vs raw Bun — ${input.machine.nproc} CPU, Bun ${input.machine.bunVersion}, median of ${input.config.repeats}`;

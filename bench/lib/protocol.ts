@@ -27,6 +27,8 @@ export class BenchRoutes {
   static readonly GC = '/bench/gc';
   /** `GET`: messages this node received from Redis, and the helper's own stats if it has any. */
   static readonly STATS = '/bench/stats';
+  /** `GET`: this process's own `process.cpuUsage()` as `{ cpuUs }` (user + system, µs). */
+  static readonly CPU = '/bench/cpu';
 }
 
 /** Wall-clock time in ms with sub-ms precision, comparable across processes on one host. */

@@ -45,7 +45,7 @@ runMain(async () => {
   const joinMs = await joinPhase(pool, input.clientBase, input.room, input.stepTimeoutMs);
   const warm = await warmUp(sink, { sendBase: input.sendBase, room: input.room, via: input.via, members, match, bySeq: !input.encrypted });
   const settleBases = [input.sendBase, input.clientBase];
-  const common = { sendBase: input.sendBase, room: input.room, via: input.via, members, cpuPid: input.clientPid, settleBases };
+  const common = { sendBase: input.sendBase, room: input.room, via: input.via, members, cpuPid: input.clientPid, cpuBase: input.clientBase, settleBases };
   const burst = await fanoutPhase(sink, { ...common, count: input.burstCount, timeoutMs: input.stepTimeoutMs });
   let paced;
   if (input.pacedCount > 0 && !input.encrypted) {

@@ -1,10 +1,9 @@
 /** The measured steps every load generator is built from: connect, join, warm-up, burst, paced. */
 import { BenchRoutes, seqMarker } from '../lib/protocol';
-import { sampleProc } from '../lib/proc';
 import { sleep } from '../lib/net';
 import { ClientPool, type IPoolOptions } from './pool';
 import { DeliverySink } from './sink';
-import { post, progress, roomSize, settledSample } from './io';
+import { post, progress, roomSize, cpuDelta, sampleServerCpu, settledSample, startLoadMeter, type ICpuSample } from './io';
 
 /** Connect measure: rate, and the server's memory and CPU per authenticated connection. */
 export interface IConnectResult {
@@ -13,6 +12,12 @@ export interface IConnectResult {
   connectRate: number;
   kibPerConn: number;
   cpuMsPerConn: number;
+  /** The same from /proc ticks (10 ms resolution), for comparison. */
+  cpuMsPerConnTicks: number;
+  /** Where `cpuMsPerConn` came from. */
+  cpuSource: ICpuSample['source'];
+  /** Cores this load process used while connecting (≥ 0.9: load-generator bound). */
+  loadCores: number;
   rssBeforeKiB: number;
   rssAfterKiB: number;
 }
@@ -25,10 +30,13 @@ export const connectPhase = async (
 ): Promise<{ pool: ClientPool; result: IConnectResult }> => {
   const before = await settledSample(base, pid);
   const pool = new ClientPool({ ...opts, onProgress: progress('connect', opts.count) });
+  const meter = startLoadMeter();
   const outcome = await pool.connect();
+  const loadCores = meter.stop();
   if (outcome.connected === 0) throw new Error(`connect: none of ${opts.count} clients authenticated`);
   const after = await settledSample(base, pid);
   const n = Math.max(outcome.connected, 1);
+  const cpu = cpuDelta(before, after);
   return {
     pool,
     result: {
@@ -36,7 +44,10 @@ export const connectPhase = async (
       failed: outcome.failed,
       connectRate: (outcome.connected * 1000) / outcome.elapsedMs,
       kibPerConn: (after.rssKiB - before.rssKiB) / n,
-      cpuMsPerConn: (after.cpuMs - before.cpuMs) / n,
+      cpuMsPerConn: cpu.ms / n,
+      cpuMsPerConnTicks: cpu.ticksMs / n,
+      cpuSource: cpu.source,
+      loadCores,
       rssBeforeKiB: before.rssKiB,
       rssAfterKiB: after.rssKiB,
     },
@@ -116,6 +127,11 @@ export interface IFanoutResult {
   p50Ms: number;
   p99Ms: number;
   cpuMsPer1kDeliveries: number;
+  /** The same from /proc ticks (10 ms resolution), for comparison. */
+  cpuMsPer1kDeliveriesTicks: number;
+  cpuSource: ICpuSample['source'];
+  /** Cores this load process used from the send until the last frame (≥ 0.9: load-generator bound). */
+  loadCores: number;
 }
 
 /** One burst (`paced` = 0) or paced stream of `count` messages to `room`, sent via `sendBase`. */
@@ -129,6 +145,8 @@ export const fanoutPhase = async (
     members: number;
     rate?: number;
     cpuPid: number;
+    /** Bench base URL of `cpuPid`'s node, to read its own `process.cpuUsage()`. */
+    cpuBase: string;
     /** Nodes to garbage-collect before the phase (sender and deliverer). */
     settleBases: string[];
     timeoutMs: number;
@@ -136,7 +154,8 @@ export const fanoutPhase = async (
 ): Promise<IFanoutResult> => {
   const expected = opts.count * opts.members;
   await settle(opts.settleBases);
-  const cpuBefore = sampleProc(opts.cpuPid).cpuMs;
+  const cpuBefore = await sampleServerCpu(opts.cpuBase, opts.cpuPid);
+  const meter = startLoadMeter();
   sink.start(expected);
   const route = opts.rate ? BenchRoutes.PACED : BenchRoutes.BURST;
   await post(opts.sendBase, route, { room: opts.room, count: opts.count, via: opts.via, rate: opts.rate ?? 0 });
@@ -144,13 +163,19 @@ export const fanoutPhase = async (
   const ticker = setInterval(() => report(sink.count()), 500);
   const outcome = await sink.wait(opts.timeoutMs);
   clearInterval(ticker);
-  const cpuAfter = sampleProc(opts.cpuPid).cpuMs;
+  const loadCores = meter.stop();
+  const cpuAfter = await sampleServerCpu(opts.cpuBase, opts.cpuPid);
+  const per1k = (ms: number): number => (ms * 1000) / Math.max(outcome.received, 1);
+  const cpu = cpuDelta(cpuBefore, cpuAfter);
   return {
     received: outcome.received,
     expected,
     deliveriesPerSec: (outcome.received * 1000) / outcome.elapsedMs,
     p50Ms: outcome.p50Ms,
     p99Ms: outcome.p99Ms,
-    cpuMsPer1kDeliveries: ((cpuAfter - cpuBefore) * 1000) / Math.max(outcome.received, 1),
+    cpuMsPer1kDeliveries: per1k(cpu.ms),
+    cpuMsPer1kDeliveriesTicks: per1k(cpu.ticksMs),
+    cpuSource: cpu.source,
+    loadCores,
   };
 };

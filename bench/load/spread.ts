@@ -55,6 +55,7 @@ runMain(async () => {
     count: input.messages,
     members,
     cpuPid: input.clientPid,
+    cpuBase: input.clientBase,
     settleBases: input.statBases,
     timeoutMs: input.stepTimeoutMs,
   });

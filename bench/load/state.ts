@@ -12,7 +12,7 @@ import { connect as tcpConnect } from 'node:net';
 import { BenchRoutes, tokenFor } from '../lib/protocol';
 import { LOOPBACK, sleep } from '../lib/net';
 import { ClientPool } from './pool';
-import { emit, post, progress, readInput, roomSize, runMain, settledSample } from './io';
+import { cpuDelta, emit, post, progress, readInput, roomSize, runMain, settledSample } from './io';
 
 interface IInput {
   mode: 'presence' | 'reconnect';
@@ -111,7 +111,8 @@ const runPresence = async (input: IInput): Promise<void> => {
     connected: n,
     failed: outcome.failed,
     kibPerConn: (after.rssKiB - before.rssKiB) / n,
-    cpuMsPerConn: (after.cpuMs - before.cpuMs) / n,
+    cpuMsPerConn: cpuDelta(before, after).ms / n,
+    cpuMsPerConnTicks: cpuDelta(before, after).ticksMs / n,
   });
 };
 

@@ -5,6 +5,7 @@ import type { IStoreData } from '../scenarios/store';
 import { TARGETS, type TTargetName } from '../scenarios/targets';
 import type { IMetricRow } from './aggregate';
 import { formatRatio, formatValue } from './format';
+import { boundTargets, describeCores } from './load-bound';
 import { renderVerdicts } from './verdicts';
 
 /** Everything the report is made from. */
@@ -41,10 +42,23 @@ const table = (input: IReportInput): string[] => {
       lines.push(`| **${group}** |${' |'.repeat(header.length - 1)}`);
     }
     const arrow = row.better === 'higher' ? '↑' : '↓';
-    const cells = [`${row.label} ${arrow}`, row.unit, ...TARGETS.map(t => cell(row, t, input.data)), ...ratioTargets.map(t => formatRatio(row.ratioToRaw[t]))];
+    const mark = boundTargets(input.data.loadCores, row.id).length ? ' †' : '';
+    const cells = [`${row.label} ${arrow}${mark}`, row.unit, ...TARGETS.map(t => cell(row, t, input.data)), ...ratioTargets.map(t => formatRatio(row.ratioToRaw[t]))];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines;
+};
+
+/** Footnotes for the † rows: which targets' load process used ≥ 0.9 of a core, and how much. */
+const loadFootnotes = (input: IReportInput): string[] => {
+  const notes = input.rows.flatMap(row => {
+    const bound = boundTargets(input.data.loadCores, row.id);
+    return bound.length ? [`- † ${row.group} — ${row.label}: load-generator bound: the load process used ${describeCores(bound)} cores (max over runs).`] : [];
+  });
+  if (!Object.keys(input.data.loadCores ?? {}).length) return ['', '- Load-generator CPU was not recorded in this run (results from before it was measured).'];
+  return notes.length
+    ? ['', ...notes]
+    : ['', '- No row was load-generator bound: every load process stayed below 0.9 of a core in every measured phase.'];
 };
 
 /** One sentence on how much other work ran on the machine during the kept runs. */
@@ -90,19 +104,20 @@ export const renderMarkdown = (input: IReportInput): string => {
     '↑ higher is better, ↓ lower is better. "÷ raw" is the target median divided by the raw median (for ↓ rows, above 1 means more cost than raw). "—": not applicable; "n/a": target not available in this run.',
     '',
     ...table(input),
+    ...loadFootnotes(input),
     '',
     '![relative to raw Bun](chart.svg)',
     '',
     '## Targets of the issue (ours-memory unless the goal says otherwise)',
     '',
-    ...renderVerdicts(input.rows),
+    ...renderVerdicts(input.rows, data.loadCores),
     '',
     '## How it is measured',
     '',
     '- Connect rate: clients open and send `authenticate`; a client counts when `connected` arrives. Rate = clients ÷ time until the last one.',
-    '- RSS and CPU per connection: the server process\'s `VmRSS` (/proc/<pid>/status) and utime+stime (/proc/<pid>/stat, 10 ms ticks), each read after a forced full GC (`Bun.gc(true)` via a bench route) before and after connecting, divided by the clients connected.',
+    '- RSS and CPU per connection: the server process\'s `VmRSS` (/proc/<pid>/status) and CPU time (the target reports its own `process.cpuUsage()`, user+system in µs, via `GET /bench/cpu`; a target without that route falls back to utime+stime from /proc/<pid>/stat in 10 ms ticks — both are kept in latest.json), each read after a forced full GC (`Bun.gc(true)` via a bench route) before and after connecting, divided by the clients connected.',
     '- Fan-out: an HTTP route in the target sends N messages to the room in one synchronous loop (`sendToRoom()`; `send()` for cross-node; `server.publish()` in raw). Deliveries/s = frames received by all clients ÷ time from the request to the last frame. Latency = receive time − the send timestamp inside the message (both `performance.timeOrigin + performance.now()` on one host).',
-    '- On this machine the burst deliveries/s of every target is bounded by the single load-generator process (it parses each frame in JS), so targets land close to raw there; the server-side cost of a fan-out shows in "server CPU per 1000 deliveries".',
+    '- Load-generator bound (†): each load process measures its own `process.cpuUsage()` during every timed phase (connecting; send until the last frame). A row is marked when that process used ≥ 0.9 of a core in any kept run: its rate or latency then measures the load generator, not the server; the server-side cost shows in the CPU rows.',
     '- Latency includes the load generator: one Bun process handles every client\'s frames one after another, so a message to 2000 clients reaches the last of them only after ~2000 callbacks. Absolute latencies are an upper bound; compare targets with each other.',
     '- Join lag (cross-node): as soon as node B reports every client in the room, uniquely numbered probes are sent through node A every ~25 ms; the value is when the first probe that reached every member was sent (0 = the first probe did). "First send right after the joins" is the share of members the first probe reached.',
     '- Cross-node/three-node: the counts of Redis pub/sub messages come from a `RedisHelper` whose duplicated connections count every message Redis pushes (implementation-agnostic).',

@@ -17,7 +17,7 @@ export const writeResults = (input: Omit<IReportInput, 'rows'>): string[] => {
   const md = join(RESULTS_DIR, 'REPORT.md');
   const svg = join(RESULTS_DIR, 'chart.svg');
   const { data, ...meta } = input;
-  const document = { ...meta, unavailable: data.unavailable, metrics: rows, notes: data.notes, details: data.details, runs: data.runs };
+  const document = { ...meta, unavailable: data.unavailable, metrics: rows, notes: data.notes, details: data.details, runs: data.runs, loadCores: data.loadCores ?? {} };
   writeFileSync(json, `${JSON.stringify(document, null, 2)}\n`);
   writeFileSync(md, renderMarkdown({ ...input, rows }));
   const title = `ignis-websocket vs raw Bun — ${input.machine.nproc} CPU, Bun ${input.machine.bunVersion}, median of ${input.config.repeats}`;

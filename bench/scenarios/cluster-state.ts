@@ -92,6 +92,7 @@ const runHistoryFanout = (ctx: IScenarioContext, history: boolean): Promise<void
       ctx.store.add(`state_hist_${suffix}_rate`, name, r.burst.deliveriesPerSec);
       ctx.store.add(`state_hist_${suffix}_cpu_1k`, name, r.burst.cpuMsPer1kDeliveries);
       ctx.store.add(`state_hist_${suffix}_p99`, name, r.burst.p99Ms);
+      ctx.store.loadCores([`state_hist_${suffix}_rate`, `state_hist_${suffix}_p99`], name, r.burst.loadCores);
       ctx.store.detail(`state-history-${suffix}/${name}`, r);
       noteLoss(ctx, label, r.burst);
       return `burst ${fmt(r.burst.deliveriesPerSec)}/s, ${fmt(r.burst.cpuMsPer1kDeliveries, 2)} ms CPU/1k, p99 ${fmt(r.burst.p99Ms)} ms`;

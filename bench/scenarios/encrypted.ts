@@ -31,6 +31,7 @@ export const runEncrypted = (ctx: IScenarioContext): Promise<void> =>
       const timeoutMs = c.stepTimeoutSeconds * 6000;
       const r = (await runLoad(`load-enc-${name}`, loadScript('fanout.ts'), input, l => ctx.progress(label, l), timeoutMs)) as unknown as IFanoutLoadResult;
       ctx.store.add('enc_burst_rate', name, r.burst.deliveriesPerSec);
+      ctx.store.loadCores(['enc_burst_rate'], name, r.burst.loadCores);
       ctx.store.detail(`encrypted/${name}`, r);
       noteLoss(ctx, label, r.burst);
       return `${fmt(r.burst.deliveriesPerSec)} encrypted deliveries/s`;

@@ -42,6 +42,8 @@ export const runCrossNode = (ctx: IScenarioContext): Promise<void> =>
       ctx.store.add('cross_burst_p99', name, r.burst.p99Ms);
       ctx.store.add('cross_paced_p50', name, r.paced?.p50Ms);
       ctx.store.add('cross_paced_p99', name, r.paced?.p99Ms);
+      ctx.store.loadCores(['cross_burst_rate', 'cross_burst_p99'], name, r.burst.loadCores);
+      ctx.store.loadCores(['cross_paced_p50', 'cross_paced_p99'], name, r.paced?.loadCores);
       ctx.store.detail(`cross/${name}`, r);
       noteLoss(ctx, label, r.burst);
       noteLoss(ctx, label, r.paced);

@@ -59,6 +59,9 @@ export const runSingle = (ctx: IScenarioContext): Promise<void> =>
       s.add('burst_cpu_1k', name, r.burst.cpuMsPer1kDeliveries);
       s.add('paced_p50', name, r.paced?.p50Ms);
       s.add('paced_p99', name, r.paced?.p99Ms);
+      s.loadCores(['connect_rate'], name, r.connect.loadCores);
+      s.loadCores(['burst_rate', 'burst_p50', 'burst_p99'], name, r.burst.loadCores);
+      s.loadCores(['paced_p50', 'paced_p99'], name, r.paced?.loadCores);
       s.detail(`single/${name}`, r);
       noteLoss(ctx, label, r.burst);
       noteLoss(ctx, label, r.paced);
@@ -81,6 +84,7 @@ export const runBigConnect = (ctx: IScenarioContext, count: number): Promise<voi
       ctx.store.add('big_connect_rate', name, r.connect.connectRate);
       ctx.store.add('big_kib_per_conn', name, r.connect.kibPerConn);
       ctx.store.add('big_cpu_per_conn', name, r.connect.cpuMsPerConn);
+      ctx.store.loadCores(['big_connect_rate'], name, r.connect.loadCores);
       if (r.connect.failed) ctx.store.note(`${label}: ${r.connect.failed} of ${count} clients failed to connect`);
       return `${fmt(r.connect.connected)} connected, ${fmt(r.connect.connectRate)} conn/s, ${fmt(r.connect.kibPerConn)} KiB/conn`;
     } finally {

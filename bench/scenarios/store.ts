@@ -13,7 +13,12 @@ export interface IStoreData {
   details: Record<string, unknown[]>;
   /** Every run kept, with the CPU other processes used meanwhile. */
   runs: IRunRecord[];
+  /** metric id → target → cores the load process used in the phase behind that value, one per run. */
+  loadCores?: Record<string, Partial<Record<TTargetName, number[]>>>;
 }
+
+/** A load process using at least this many cores during a phase makes its rows load-generator bound. */
+export const LOAD_BOUND_CORES = 0.9;
 
 /** One kept run. */
 export interface IRunRecord {
@@ -29,7 +34,7 @@ export interface IRunRecord {
 
 /** Mutable result collector passed to every scenario. */
 export class ResultStore {
-  readonly data: IStoreData = { values: {}, unavailable: {}, notes: [], details: {}, runs: [] };
+  readonly data: IStoreData = { values: {}, unavailable: {}, notes: [], details: {}, runs: [], loadCores: {} };
 
   private pending: (() => void)[] | undefined;
 
@@ -56,6 +61,17 @@ export class ResultStore {
     const apply = (): void => {
       const byTarget = (this.data.values[metric] ??= {});
       (byTarget[target] ??= []).push(value);
+    };
+    if (this.pending) this.pending.push(apply);
+    else apply();
+  }
+
+  /** Records the cores the load process used during the phase behind `metrics` (held back like values). */
+  loadCores(metrics: string[], target: TTargetName, cores: number | undefined): void {
+    if (cores === undefined || !Number.isFinite(cores)) return;
+    const apply = (): void => {
+      const all = (this.data.loadCores ??= {});
+      for (const metric of metrics) ((all[metric] ??= {})[target] ??= []).push(cores);
     };
     if (this.pending) this.pending.push(apply);
     else apply();

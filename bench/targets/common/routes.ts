@@ -71,6 +71,10 @@ export const handleBenchRequest = async (request: Request, ops: IBenchOps): Prom
       return json({ ok: true });
     case BenchRoutes.STATS:
       return json(ops.stats() ?? {});
+    case BenchRoutes.CPU: {
+      const usage = process.cpuUsage();
+      return json({ cpuUs: usage.user + usage.system });
+    }
     default:
       return json({ error: 'unknown bench route' }, 404);
   }
