@@ -105,3 +105,46 @@ export const spawnChild = (command: string[], opts: { cwd: string; env?: Record<
     },
   };
 };
+
+/** A child that printed `PORT <n>` and answers SIGUSR2 with a `LOG-MARK <n>` log line (see `answerLogMarks`). */
+export interface IPortChild {
+  port: number;
+  child: IChildProcess;
+  /** Bytes logged so far, `LOG-MARK` lines excepted, once every line logged before the call has arrived. */
+  loggedSoFar(): Promise<number>;
+}
+
+/**
+ * Starts `bun <file>`, waits for its `PORT <n>` line (stopping it if that never comes), and
+ * measures its log with marks: SIGUSR2 makes the child log `LOG-MARK <n>` after everything
+ * logged before, so the bytes up to that line are exactly what it logged until then.
+ */
+export const spawnPortChild = async (file: string, env: Record<string, string> = {}): Promise<IPortChild> => {
+  const child = spawnBun([file], env);
+  const port = await child.waitForLine(/^PORT (\d+)/).then(
+    match => Number(match[1]),
+    async error => {
+      await child.stop();
+      throw error;
+    },
+  );
+  let marks = 0;
+  let markBytes = 0;
+  return {
+    port,
+    child,
+    async loggedSoFar() {
+      const n = ++marks;
+      process.kill(child.pid, 'SIGUSR2');
+      const line = await child.waitForLine(new RegExp(`LOG-MARK ${n}\\b`));
+      markBytes += Buffer.byteLength(`${line.input}\n`);
+      return child.bytesWritten() - markBytes;
+    },
+  };
+};
+
+/** The child side of `spawnPortChild`: answers SIGUSR2 by logging `LOG-MARK <n>` through `log`. */
+export const answerLogMarks = (log: (line: string) => void): void => {
+  let marks = 0;
+  process.on('SIGUSR2', () => log(`LOG-MARK ${++marks}`));
+};

@@ -8,7 +8,7 @@
  * `LOG-MARK <n>` through the Ignis logger, after everything logged before it.
  */
 import { Logger } from '@venizia/ignis-helpers';
-import { spawnBun } from './child-process';
+import { answerLogMarks, spawnPortChild } from './child-process';
 import { startNode } from './server';
 
 export interface IProcessNode {
@@ -25,28 +25,13 @@ export interface IProcessNode {
 }
 
 export const startProcessNode = async (env: Record<string, string> = {}): Promise<IProcessNode> => {
-  const child = spawnBun([import.meta.path], env);
-  const port = await child.waitForLine(/^PORT (\d+)/).then(
-    match => Number(match[1]),
-    async error => {
-      await child.stop();
-      throw error;
-    },
-  );
-  let marks = 0;
-  let markBytes = 0;
+  const { port, child, loggedSoFar } = await spawnPortChild(import.meta.path, env);
   return {
     port,
     logged: () => child.bytesWritten(),
     output: () => child.output(),
     waitForLine: (pattern, timeoutMs) => child.waitForLine(pattern, timeoutMs),
-    async loggedSoFar() {
-      const n = ++marks;
-      process.kill(child.pid, 'SIGUSR2');
-      const line = await child.waitForLine(new RegExp(`LOG-MARK ${n}\\b`));
-      markBytes += Buffer.byteLength(`${line.input}\n`);
-      return child.bytesWritten() - markBytes;
-    },
+    loggedSoFar,
     async stop() {
       await child.stop();
     },
@@ -63,8 +48,7 @@ if (import.meta.main) {
     },
   });
   const logger = Logger.get('process-node');
-  let marks = 0;
-  process.on('SIGUSR2', () => logger.info(`LOG-MARK ${++marks}`));
+  answerLogMarks(line => logger.info(line));
   console.log(`PORT ${node.port}`);
   process.on('SIGTERM', async () => {
     await node.stop();
