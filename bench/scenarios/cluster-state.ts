@@ -8,7 +8,7 @@
  */
 import { runLoad } from '../lib/child';
 import { eachRun, fmt, loadScript, type IScenarioContext } from './context';
-import { noteLoss, type IFanoutLoadResult } from './single';
+import { noteLoss, singleNodeFanoutInput, type IFanoutLoadResult } from './single';
 import { startNodes, startTarget, stopAll, type IRunningTarget, type TTargetName } from './targets';
 
 const ROOM = 'bench-state';
@@ -71,22 +71,7 @@ const runHistoryFanout = (ctx: IScenarioContext, history: boolean): Promise<void
     const c = ctx.config;
     const target = await startTarget(name, { redisPort: ctx.redisPort, history });
     try {
-      const input = {
-        url: target.wsUrl,
-        clientBase: target.base,
-        clientPid: target.pid,
-        sendBase: target.base,
-        room: ROOM,
-        count: c.fanoutClients,
-        window: c.connectWindow,
-        burstCount: c.burstCount,
-        pacedRate: c.pacedRate,
-        pacedCount: 0,
-        via: 'send',
-        encrypted: false,
-        stepTimeoutMs: c.stepTimeoutSeconds * 1000,
-        handshakeTimeoutMs: c.handshakeTimeoutSeconds * 1000,
-      };
+      const input = singleNodeFanoutInput(ctx, target, { room: ROOM, via: 'send', pacedCount: 0 });
       const r = (await runLoad(`load-state-history`, loadScript('fanout.ts'), input, l => ctx.progress(label, l), c.stepTimeoutSeconds * 6000)) as unknown as IFanoutLoadResult;
       const suffix = history ? 'on' : 'off';
       ctx.store.add(`state_hist_${suffix}_rate`, name, r.burst.deliveriesPerSec);

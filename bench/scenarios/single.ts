@@ -25,27 +25,37 @@ export const noteLoss = (ctx: IScenarioContext, label: string, phase: IFanoutRes
 };
 
 /** Runs the single-node fan-out scenario on every available target. */
+/** What the fan-out load generator needs for one node that both hosts the clients and sends. */
+export const singleNodeFanoutInput = (
+  ctx: IScenarioContext,
+  target: { wsUrl: string; base: string; pid: number },
+  opts: { room: string; via: 'local' | 'send'; pacedCount: number },
+) => {
+  const c = ctx.config;
+  return {
+    url: target.wsUrl,
+    clientBase: target.base,
+    clientPid: target.pid,
+    sendBase: target.base,
+    room: opts.room,
+    count: c.fanoutClients,
+    window: c.connectWindow,
+    burstCount: c.burstCount,
+    pacedRate: c.pacedRate,
+    pacedCount: opts.pacedCount,
+    via: opts.via,
+    encrypted: false,
+    stepTimeoutMs: c.stepTimeoutSeconds * 1000,
+    handshakeTimeoutMs: c.handshakeTimeoutSeconds * 1000,
+  };
+};
+
 export const runSingle = (ctx: IScenarioContext): Promise<void> =>
   eachRun(ctx, 'single', ctx.available, async (name: TTargetName, label: string) => {
     const c = ctx.config;
     const target = await startTarget(name, { redisPort: ctx.redisPort });
     try {
-      const input = {
-        url: target.wsUrl,
-        clientBase: target.base,
-        clientPid: target.pid,
-        sendBase: target.base,
-        room: ROOM,
-        count: c.fanoutClients,
-        window: c.connectWindow,
-        burstCount: c.burstCount,
-        pacedRate: c.pacedRate,
-        pacedCount: Math.round(c.pacedRate * c.pacedSeconds),
-        via: 'local',
-        encrypted: false,
-        stepTimeoutMs: c.stepTimeoutSeconds * 1000,
-        handshakeTimeoutMs: c.handshakeTimeoutSeconds * 1000,
-      };
+      const input = singleNodeFanoutInput(ctx, target, { room: ROOM, via: 'local', pacedCount: Math.round(c.pacedRate * c.pacedSeconds) });
       const timeoutMs = (c.stepTimeoutSeconds * 6 + c.pacedSeconds) * 1000;
       const r = (await runLoad(`load-${name}`, loadScript('fanout.ts'), input, l => ctx.progress(label, l), timeoutMs)) as unknown as IFanoutLoadResult;
       const s = ctx.store;
