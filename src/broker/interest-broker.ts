@@ -10,8 +10,15 @@
  */
 export abstract class InterestBroker {
   readonly tracksInterest = true;
-  private readonly counts = new Map<string, number>();
-  private readonly applied = new Set<string>();
+  /**
+   * One entry per channel that is wanted or still subscribed on Redis, holding both facts in one
+   * number: `references * 2 + (subscribed on Redis ? 1 : 0)`. A node holds two channels per
+   * connection (its client and its user), so one map instead of a map and a set saves an entry
+   * per channel.
+   */
+  private readonly state = new Map<string, number>();
+  /** Channels subscribed on Redis (entries with the low bit set). */
+  private appliedCount = 0;
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
   /** The change set Redis has not acknowledged yet, if any. */
@@ -21,24 +28,30 @@ export abstract class InterestBroker {
   private acknowledged = 0;
 
   subscribe(channel: string): void {
-    const count = (this.counts.get(channel) ?? 0) + 1;
-    this.counts.set(channel, count);
-    if (count === 1) this.markDirty(channel);
+    const value = (this.state.get(channel) ?? 0) + 2;
+    this.state.set(channel, value);
+    if (value >> 1 === 1) this.markDirty(channel);
   }
 
   unsubscribe(channel: string): void {
-    const count = this.counts.get(channel);
-    if (count === undefined) return;
-    if (count > 1) {
-      this.counts.set(channel, count - 1);
-      return;
-    }
-    this.counts.delete(channel);
-    this.markDirty(channel);
+    const value = this.state.get(channel);
+    if (value === undefined || value < 2) return;
+    const left = value - 2;
+    // No reference and not on Redis: nothing to remember.
+    if (left === 0) this.state.delete(channel);
+    else this.state.set(channel, left);
+    if (left >> 1 === 0) this.markDirty(channel);
   }
 
   getSubscribedChannels(): string[] {
-    return [...this.applied];
+    const channels: string[] = [];
+    for (const [channel, value] of this.state) if (value & 1) channels.push(channel);
+    return channels;
+  }
+
+  /** How many channels are subscribed on Redis (what `getSubscribedChannels().length` says, without the array). */
+  subscribedCount(): number {
+    return this.appliedCount;
   }
 
   async settled(): Promise<void> {
@@ -55,9 +68,9 @@ export abstract class InterestBroker {
 
   /** Forgets every interest; used on stop. */
   protected resetInterest(): void {
-    this.counts.clear();
+    this.state.clear();
     this.dirty.clear();
-    this.applied.clear();
+    this.appliedCount = 0;
   }
 
   /** Marks a channel as always wanted (the broadcast channel). */
@@ -85,14 +98,17 @@ export abstract class InterestBroker {
     const toSubscribe: string[] = [];
     const toUnsubscribe: string[] = [];
     for (const channel of this.dirty) {
-      const wanted = this.counts.has(channel);
-      const has = this.applied.has(channel);
+      const value = this.state.get(channel) ?? 0;
+      const wanted = value >= 2;
+      const has = (value & 1) === 1;
       if (wanted && !has) {
         toSubscribe.push(channel);
-        this.applied.add(channel);
+        this.state.set(channel, value | 1);
+        this.appliedCount++;
       } else if (!wanted && has) {
         toUnsubscribe.push(channel);
-        this.applied.delete(channel);
+        this.state.delete(channel);
+        this.appliedCount--;
       }
     }
     this.dirty.clear();

@@ -42,10 +42,13 @@ export class LogThrottle {
   /**
    * One event with its fields, throttled by kind like every other line. `message` is the
    * caller's own words; anything a client chose goes in `fields`, which are escaped and cut.
+   * Pass `fields` as a function where the event is frequent (connect, disconnect).
    */
-  event(level: 'info' | 'warn', kind: string, message: string, fields: TLogFields): void {
+  event(level: 'info' | 'warn', kind: string, message: string, fields: TLogFields | (() => TLogFields)): void {
     const suppressed = this.pass(kind);
     if (suppressed === null) return;
+    // A function is only called for a line that is written: frequent events build nothing while throttled.
+    if (typeof fields === 'function') fields = fields();
     // The kind leads the text line already; a JSON line carries it as a field too, to filter on.
     const named = this.format === LogFormats.JSON ? { event: kind, ...fields } : fields;
     const all = suppressed > 0 ? { ...named, suppressed } : named;

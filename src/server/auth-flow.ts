@@ -5,7 +5,7 @@ import type { ClientMessenger } from './messenger.js';
 import type { TResolvedServerOptions } from './options.js';
 import type { IWebSocketClient } from './types.js';
 import { LogThrottle } from '../logging/log-throttle.js';
-import type { ClientRegistry } from './client-registry.js';
+import type { ClientRegistry, IClientRecord } from './client-registry.js';
 import type { ServerTelemetry } from './telemetry.js';
 
 /**
@@ -22,8 +22,10 @@ const readUserId = (value: unknown): string | undefined | null => {
 
 /**
  * Post-connection authentication: UNAUTHORIZED -> AUTHENTICATING -> AUTHENTICATED.
- * Two timers close with 4001: `authTimeout` to send `authenticate`, then `authTimeout * 3` for
- * `authenticateFn` (and `handshakeFn`) to finish. After every await the flow checks the client
+ * Two deadlines close with 4001: `authTimeout` to send `authenticate`, then `authTimeout * 3`
+ * from then for `authenticateFn` (and `handshakeFn`) to finish. One timer per connection serves
+ * both: armed at open, it re-arms itself for the rest of the second deadline if it fires while
+ * the client is authenticating (rare: clients normally finish well inside the first one). After every await the flow checks the client
  * is still the same live record, so a client that leaves mid-auth leaves no trace. Every
  * failure is logged (`auth-failed`, throttled) with its reason and close code, never the credentials.
  */
@@ -41,12 +43,12 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     this.logs = new LogThrottle(logger, { format: opts.logFormat });
   }
 
-  /** Starts the first timer; called when the socket opens. */
-  start(client: IWebSocketClient<MetadataType>): void {
+  /** Arms the auth timer; called when the socket opens. */
+  start(client: IClientRecord<MetadataType>): void {
     this.arm(client, this.opts.authTimeout);
   }
 
-  async authenticate(client: IWebSocketClient<MetadataType>, data: unknown, id?: string): Promise<void> {
+  async authenticate(client: IClientRecord<MetadataType>, data: unknown, id?: string): Promise<void> {
     if (client.state === WebSocketClientStates.AUTHENTICATED) {
       this.messenger.error(client, WebSocketErrorCodes.ALREADY_AUTHENTICATED, 'Already authenticated', id);
       return;
@@ -56,8 +58,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
       return;
     }
     client.state = WebSocketClientStates.AUTHENTICATING;
-    this.arm(client, this.opts.authTimeout * 3);
-    this.telemetry.authStarted(client);
+    client.authStartedAt = performance.now();
 
     const payload = (data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {}) as AuthDataType;
     let result: Awaited<ReturnType<typeof this.opts.authenticateFn>>;
@@ -73,7 +74,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     const userId = result ? readUserId(result.userId) : undefined;
     if (!result || userId === null) {
       const why = threw ? 'authenticateFn threw' : result ? 'authenticateFn returned an unusable userId' : 'authenticateFn rejected the credentials';
-      this.telemetry.authRefused(client, threw ? 'error' : 'rejected');
+      this.telemetry.authRefused(client.authStartedAt, threw ? 'error' : 'rejected');
       this.reject(client, WebSocketErrorCodes.AUTH_FAILED, 'Authentication failed', WebSocketCloseCodes.AUTH_FAILED, why);
       return;
     }
@@ -94,16 +95,16 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     if (client.serverPublicKey !== undefined) this.registry.markEncrypted(client);
     this.registry.admit(client, userId);
     this.sessions.onAdmitted(client);
-    this.telemetry.authAdmitted(client);
+    this.telemetry.authAdmitted(client.authStartedAt);
     release();
   }
 
   /** Runs `handshakeFn`; false when the client was rejected (4004) or has gone. */
-  private async handshake(client: IWebSocketClient<MetadataType>, userId: string | undefined, data: AuthDataType) {
+  private async handshake(client: IClientRecord<MetadataType>, userId: string | undefined, data: AuthDataType) {
     const handshakeFn = this.opts.handshakeFn;
     if (!handshakeFn) {
       this.logs.error('no-handshake', 'requireEncryption is on but no handshakeFn is configured; every client is closed with 4004');
-      this.telemetry.authRefused(client, 'encryption');
+      this.telemetry.authRefused(client.authStartedAt, 'encryption');
       this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption required', WebSocketCloseCodes.ENCRYPTION_REQUIRED, 'no handshakeFn');
       return false;
     }
@@ -117,7 +118,7 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     }
     if (!this.isPending(client)) return false;
     if (!keys) {
-      this.telemetry.authRefused(client, 'encryption');
+      this.telemetry.authRefused(client.authStartedAt, 'encryption');
       this.reject(client, WebSocketErrorCodes.ENCRYPTION_REQUIRED, 'Encryption handshake failed', WebSocketCloseCodes.ENCRYPTION_REQUIRED, why);
       return false;
     }
@@ -144,18 +145,22 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     this.logs.event('info', 'auth-failed', 'authentication failed', { clientId: client.id, ip: client.socket.data.ip, reason, code: closeCode, errorCode });
   }
 
-  private arm(client: IWebSocketClient<MetadataType>, ms: number): void {
-    if (client.authTimer) clearTimeout(client.authTimer);
+  /** One timer per connection: the first deadline from open, then (re-armed) the rest of the second from `authenticate`. */
+  private arm(client: IClientRecord<MetadataType>, ms: number): void {
     client.authTimer = setTimeout(() => {
       client.authTimer = undefined;
       if (this.registry.clients.get(client.id) !== client) return;
       if (client.state === WebSocketClientStates.AUTHENTICATED) return;
+      if (client.state === WebSocketClientStates.AUTHENTICATING) {
+        const left = client.authStartedAt + this.opts.authTimeout * 3 - performance.now();
+        if (left >= 1) return this.arm(client, left);
+      }
       const reason =
         client.state === WebSocketClientStates.UNAUTHORIZED
           ? `no authenticate within authTimeout (${this.opts.authTimeout} ms)`
           : `authentication not finished within authTimeout * 3 (${this.opts.authTimeout * 3} ms)`;
       this.logFailure(client, reason, WebSocketCloseCodes.AUTH_TIMEOUT);
-      this.telemetry.authRefused(client, 'timeout');
+      this.telemetry.authRefused(client.authStartedAt, 'timeout');
       client.state = WebSocketClientStates.DISCONNECTED;
       client.socket.close(WebSocketCloseCodes.AUTH_TIMEOUT, 'Authentication timeout');
     }, ms);

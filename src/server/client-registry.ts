@@ -1,10 +1,24 @@
 import { WebSocketChannels, WebSocketClientStates, WebSocketDefaults, WebSocketReadyStates, type AnyObject } from '../protocol/index.js';
 import { type IWebSocket, type IWebSocketClient } from './types.js';
 import type { IWebSocketBroker } from '../broker/index.js';
+import type { IRateBucket } from './rate-limiter.js';
 import type { IPresenceHooks } from './presence.js';
 import { within } from '../timing/within.js';
 
 const noop = (): void => undefined;
+
+/**
+ * What the registry keeps per connection: the public client record plus the few numbers only
+ * the server reads. They live on the record itself rather than in side maps keyed by client id
+ * (an admitted set, rate-limit buckets, auth start times), so a connection costs one object and
+ * one map entry, and dropping it from `clients` drops everything.
+ */
+export interface IClientRecord<MetadataType extends AnyObject = AnyObject> extends IWebSocketClient<MetadataType>, IRateBucket {
+  /** Completed authentication once (its state may since have moved on). */
+  admitted: boolean;
+  /** `performance.now()` when `authenticate` arrived; 0 before (the auth-duration metric). */
+  authStartedAt: number;
+}
 
 /**
  * The three indexes (clients, users, rooms) and the Bun topic and broker subscriptions that
@@ -12,22 +26,26 @@ const noop = (): void => undefined;
  * and the node's cross-instance interest can never disagree.
  */
 export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
-  readonly clients = new Map<string, IWebSocketClient<MetadataType>>();
-  readonly users = new Map<string, Set<string>>();
+  readonly clients = new Map<string, IClientRecord<MetadataType>>();
+  /**
+   * Sessions per user: the one client id of a user with a single connection (most users), a Set
+   * once there are more. Read it through the user methods below.
+   */
+  private readonly users = new Map<string, string | Set<string>>();
   readonly rooms = new Map<string, Set<string>>();
   /** Number of tracked clients with encryption on; 0 lets fan-out skip looking for them. */
   encryptedCount = 0;
-  /** Ids of clients that completed authentication (their state may since have moved on). */
-  private readonly admitted = new Set<string>();
   /** Told about joins, leaves and a user's first / last local connection; unset (no cost) while presence is off. */
   presence?: IPresenceHooks<MetadataType>;
 
   constructor(private readonly broker: IWebSocketBroker) {}
 
-  add(socket: IWebSocket): IWebSocketClient<MetadataType> {
+  /** Tracks a socket that just opened. Every field is set here, so all records share one shape. */
+  add(socket: IWebSocket): IClientRecord<MetadataType> {
     const now = Date.now();
-    const client: IWebSocketClient<MetadataType> = {
+    const client: IClientRecord<MetadataType> = {
       id: socket.data.clientId,
+      userId: undefined,
       socket,
       state: WebSocketClientStates.UNAUTHORIZED,
       rooms: new Set(),
@@ -35,41 +53,55 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
       encrypted: false,
       connectedAt: now,
       lastActivity: now,
+      metadata: undefined,
+      serverPublicKey: undefined,
+      salt: undefined,
+      authTimer: undefined,
+      admitted: false,
+      authStartedAt: 0,
+      rateTokens: 0,
+      rateUpdatedAt: 0,
+      rateDropped: 0,
+      rateWindowStart: 0,
+      rateToldAt: 0,
     };
     this.clients.set(client.id, client);
-    socket.subscribe(client.id);
     return client;
   }
 
   /** Local client by id, only once authenticated (the only clients anything is delivered to). */
-  getAuthenticated(clientId: string): IWebSocketClient<MetadataType> | undefined {
+  getAuthenticated(clientId: string): IClientRecord<MetadataType> | undefined {
     const client = this.clients.get(clientId);
     return client?.state === WebSocketClientStates.AUTHENTICATED ? client : undefined;
   }
 
   /** Completes authentication: user index, client channel, broadcast topic, own-id room. */
-  admit(client: IWebSocketClient<MetadataType>, userId: string | undefined): void {
+  admit(client: IClientRecord<MetadataType>, userId: string | undefined): void {
     client.state = WebSocketClientStates.AUTHENTICATED;
-    this.admitted.add(client.id);
+    client.admitted = true;
     client.userId = userId;
     if (userId !== undefined) {
-      let sessions = this.users.get(userId);
-      if (!sessions) {
-        this.users.set(userId, (sessions = new Set()));
+      const sessions = this.users.get(userId);
+      if (sessions === undefined) {
+        this.users.set(userId, client.id);
         this.broker.subscribe(WebSocketChannels.forUser({ userId }));
         this.presence?.userArrived(userId);
+      } else if (typeof sessions === 'string') {
+        if (sessions !== client.id) this.users.set(userId, new Set([sessions, client.id]));
+      } else {
+        sessions.add(client.id);
       }
-      sessions.add(client.id);
     }
-    this.broker.subscribe(WebSocketChannels.forClient({ clientId: client.id }));
+    if (this.broker.tracksInterest) this.broker.subscribe(WebSocketChannels.forClient({ clientId: client.id }));
     if (!client.encrypted) client.socket.subscribe(WebSocketDefaults.BROADCAST_TOPIC);
-    // The own-id room: listed in client.rooms and served by the id topic subscribed at connect;
-    // it has no entry in `rooms` (see ownRoomMember), which saves a Set per connection.
+    // The own-id room: listed in client.rooms, but it has no entry in `rooms` and no Bun topic
+    // (see ownRoomMember: sends to it go straight to the socket), which saves a Set and a native
+    // topic per connection.
     client.rooms.add(client.id);
   }
 
   /** The client whose own-id room `room` is, when it is local and authenticated. */
-  ownRoomMember(room: string): IWebSocketClient<MetadataType> | undefined {
+  ownRoomMember(room: string): IClientRecord<MetadataType> | undefined {
     return this.rooms.has(room) ? undefined : this.getAuthenticated(room);
   }
 
@@ -99,7 +131,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
         this.broker.unsubscribe(WebSocketChannels.forRoom({ room }));
       }
     }
-    if (!client.encrypted && client.socket.readyState === WebSocketReadyStates.OPEN) client.socket.unsubscribe(room);
+    if (!client.encrypted && room !== client.id && client.socket.readyState === WebSocketReadyStates.OPEN) client.socket.unsubscribe(room);
     this.presence?.left(client, room);
     return true;
   }
@@ -129,27 +161,31 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     client.encrypted = true;
     this.encryptedCount++;
     const socket = client.socket;
-    socket.unsubscribe(client.id);
     socket.unsubscribe(WebSocketDefaults.BROADCAST_TOPIC);
-    for (const room of client.rooms) socket.unsubscribe(room);
+    for (const room of client.rooms) if (room !== client.id) socket.unsubscribe(room);
   }
 
   /** Forgets a client entirely; returns it and whether it had been admitted, or undefined if already gone. */
   remove(clientId: string): { client: IWebSocketClient<MetadataType>; wasAdmitted: boolean } | undefined {
     const client = this.clients.get(clientId);
     if (!client) return undefined;
-    const wasAdmitted = this.admitted.delete(clientId);
-    for (const room of [...client.rooms]) this.leave(client, room);
-    if (client.userId !== undefined) {
+    const wasAdmitted = client.admitted;
+    client.admitted = false;
+    // Only the own-id room (or none): no index, topic or presence entry to undo.
+    if (client.rooms.size === 0 || (client.rooms.size === 1 && client.rooms.has(clientId))) client.rooms.clear();
+    else for (const room of [...client.rooms]) this.leave(client, room);
+    if (client.userId !== undefined && wasAdmitted) {
       const sessions = this.users.get(client.userId);
-      sessions?.delete(clientId);
-      if (sessions && sessions.size === 0) {
+      if (typeof sessions === 'object') {
+        sessions.delete(clientId);
+        if (sessions.size === 1) this.users.set(client.userId, sessions.values().next().value as string);
+      } else if (sessions === clientId) {
         this.users.delete(client.userId);
         this.broker.unsubscribe(WebSocketChannels.forUser({ userId: client.userId }));
         this.presence?.userDeparted(client.userId);
       }
     }
-    if (wasAdmitted) this.broker.unsubscribe(WebSocketChannels.forClient({ clientId }));
+    if (wasAdmitted && this.broker.tracksInterest) this.broker.unsubscribe(WebSocketChannels.forClient({ clientId }));
     if (client.encrypted) this.encryptedCount--;
     if (client.authTimer) clearTimeout(client.authTimer);
     client.authTimer = undefined;
@@ -158,8 +194,35 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     return { client, wasAdmitted };
   }
 
+  /** Client ids of a user's sessions on this node, or undefined when it has none. */
+  userSessions(userId: string): Iterable<string> | undefined {
+    const sessions = this.users.get(userId);
+    return typeof sessions === 'string' ? [sessions] : sessions;
+  }
+
+  /** How many sessions a user has on this node. */
+  userSessionCount(userId: string): number {
+    const sessions = this.users.get(userId);
+    return sessions === undefined ? 0 : typeof sessions === 'string' ? 1 : sessions.size;
+  }
+
+  /** Whether a user has a session on this node. */
+  hasUser(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
+  /** Users with a session on this node. */
+  userIds(): IterableIterator<string> {
+    return this.users.keys();
+  }
+
+  /** Number of users with a session on this node. */
+  get userCount(): number {
+    return this.users.size;
+  }
+
   /** The tracked clients of a set of ids (a user's sessions, a room's members). */
-  lookup(ids: Set<string> | undefined): IWebSocketClient<MetadataType>[] {
+  lookup(ids: Iterable<string> | undefined): IWebSocketClient<MetadataType>[] {
     const out: IWebSocketClient<MetadataType>[] = [];
     if (!ids) return out;
     for (const id of ids) {
@@ -174,7 +237,6 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     this.clients.clear();
     this.users.clear();
     this.rooms.clear();
-    this.admitted.clear();
     this.encryptedCount = 0;
   }
 }

@@ -4,7 +4,6 @@ import { LogThrottle } from '../logging/log-throttle.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { ClientMessenger } from './messenger.js';
 import type { TResolvedServerOptions } from './options.js';
-import type { InboundRateLimiter } from './rate-limiter.js';
 import type { IWebSocket, IWebSocketClient } from './types.js';
 import type { UpgradeGate } from './upgrade-gate.js';
 
@@ -33,7 +32,7 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
     private readonly opts: TSessionCallbacks<AuthDataType, MetadataType>,
     private readonly registry: ClientRegistry<MetadataType>,
     private readonly messenger: ClientMessenger<MetadataType>,
-    private readonly limits: { limiter: InboundRateLimiter; gate: UpgradeGate },
+    private readonly gate: UpgradeGate,
     logger: Logger,
   ) {
     this.logs = new LogThrottle(logger, { format: opts.logFormat });
@@ -49,7 +48,7 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
 
   /** Frees its unauthenticated slot, joins the default rooms, sends `connected` and runs `clientConnectedFn`. */
   onAdmitted(client: IWebSocketClient<MetadataType>): void {
-    this.limits.gate.authenticated(client.socket.data);
+    this.gate.authenticated(client.socket.data);
     for (const room of this.opts.defaultRooms) this.registry.join(client, room);
     const connected: AnyObject = { id: client.id, userId: client.userId, time: new Date().toISOString() };
     if (client.serverPublicKey !== undefined) {
@@ -57,16 +56,16 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
       connected.salt = client.salt;
     }
     this.messenger.system(client, WebSocketEvents.CONNECTED, connected);
-    this.logs.event('info', 'connect', 'client connected', {
+    const authMs = Date.now() - client.connectedAt;
+    this.logs.event('info', 'connect', 'client connected', () => ({
       clientId: client.id,
       userId: client.userId,
       ip: client.socket.data.ip,
       encrypted: client.serverPublicKey !== undefined,
-      authMs: Date.now() - client.connectedAt,
-    });
-    void this.callback('clientConnectedFn', () =>
-      this.opts.clientConnectedFn?.({ clientId: client.id, userId: client.userId, metadata: client.metadata }),
-    );
+      authMs,
+    }));
+    const connectedFn = this.opts.clientConnectedFn;
+    if (connectedFn) void this.callback('clientConnectedFn', () => connectedFn({ clientId: client.id, userId: client.userId, metadata: client.metadata }));
   }
 
   /** Removes a client and runs the disconnect callbacks; safe to call twice (the second call does nothing). */
@@ -74,22 +73,25 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
     const { clientId } = socket.data;
     const removed = this.registry.remove(clientId);
     if (!removed) return;
-    this.logs.event('info', 'disconnect', 'client disconnected', {
+    const durationMs = Date.now() - removed.client.connectedAt;
+    this.logs.event('info', 'disconnect', 'client disconnected', () => ({
       clientId,
       userId: removed.client.userId,
       ip: socket.data.ip,
       code: how.code,
       reason: how.reason || undefined,
       authenticated: removed.wasAdmitted,
-      durationMs: Date.now() - removed.client.connectedAt,
-    });
-    this.limits.limiter.forget(clientId);
-    this.limits.gate.left(socket.data);
+      durationMs,
+    }));
+    this.gate.left(socket.data);
+    const { clientDisconnectedFn, clientRemovedFn } = this.opts;
+    if (!clientRemovedFn && !(removed.wasAdmitted && clientDisconnectedFn)) return;
     const who = { clientId, userId: removed.client.userId };
-    if (removed.wasAdmitted) await this.callback('clientDisconnectedFn', () => this.opts.clientDisconnectedFn?.(who));
-    await this.callback('clientRemovedFn', () => this.opts.clientRemovedFn?.(who));
+    if (removed.wasAdmitted && clientDisconnectedFn) await this.callback('clientDisconnectedFn', () => clientDisconnectedFn(who));
+    if (clientRemovedFn) await this.callback('clientRemovedFn', () => clientRemovedFn(who));
   }
 
+  /** Runs one of the app's callbacks (only called when the app set it); its error is logged, never thrown. */
   private async callback(name: string, run: () => unknown): Promise<void> {
     try {
       await run();

@@ -97,7 +97,7 @@ export class Delivery<MetadataType extends AnyObject = AnyObject> {
   }
 
   toUser(userId: string, event: string, data: unknown): void {
-    const sessions = this.registry.users.get(userId);
+    const sessions = this.registry.userSessions(userId);
     if (!sessions) return;
     this.toMembers(sessions, event, data, undefined);
   }

@@ -17,7 +17,7 @@ export class LocalDisconnects<MetadataType extends AnyObject> {
   close(target: TDisconnectTarget, code: number, reason: string): number {
     const { registry } = this;
     const clients =
-      target.clientId !== undefined ? [registry.clients.get(target.clientId)] : registry.lookup(target.userId === undefined ? undefined : registry.users.get(target.userId));
+      target.clientId !== undefined ? [registry.clients.get(target.clientId)] : registry.lookup(target.userId === undefined ? undefined : registry.userSessions(target.userId));
     let closed = 0;
     for (const client of clients) {
       if (!client || client.socket.readyState > WebSocketReadyStates.OPEN) continue;

@@ -102,7 +102,7 @@ export class WebSocketServerHelper<
     const messenger = new ClientMessenger(this.delivery);
     const limiter = new InboundRateLimiter(opts.protection.rateLimit);
     this.gate = new UpgradeGate(opts.protection, logger, this.delivery.telemetry);
-    this.sessions = new ClientSessions(opts, this.registry, messenger, { limiter, gate: this.gate }, logger);
+    this.sessions = new ClientSessions(opts, this.registry, messenger, this.gate, logger);
     const publisher = new CrossInstancePublisher(this.serverId, this.broker, this.delivery.stats, logger, this.delivery.telemetry);
     const history = new RoomHistory(this.broker, opts.historyFn);
     this.api = new ServerApi(this.registry, this.delivery, publisher, logger, history);
@@ -119,8 +119,8 @@ export class WebSocketServerHelper<
         this.delivery.toRoom(room, event, data);
         publisher.room(room, event, data);
       },
-      hasLocalUser: userId => this.registry.users.has(userId),
-      localUsers: () => this.registry.users.keys(),
+      hasLocalUser: userId => this.registry.hasUser(userId),
+      localUsers: () => this.registry.userIds(),
       logger,
     });
     // Off (the default), the registry holds no hooks: joins and leaves pay for nothing.
@@ -257,12 +257,12 @@ export class WebSocketServerHelper<
 
   getClients(opts: { id: string }): IWebSocketClient<MetadataType> | undefined;
   getClients(opts?: { id?: undefined }): Map<string, IWebSocketClient<MetadataType>>;
-  getClients(opts?: { id?: string }) {
+  getClients(opts?: { id?: string }): IWebSocketClient<MetadataType> | undefined | Map<string, IWebSocketClient<MetadataType>> {
     return opts?.id !== undefined ? this.registry.clients.get(opts.id) : this.registry.clients;
   }
 
   getClientsByUser(opts: { userId: string }): IWebSocketClient<MetadataType>[] {
-    return this.registry.lookup(this.registry.users.get(opts.userId));
+    return this.registry.lookup(this.registry.userSessions(opts.userId));
   }
 
   getClientsByRoom(opts: { room: string }): IWebSocketClient<MetadataType>[] {
@@ -277,7 +277,7 @@ export class WebSocketServerHelper<
 
   /** Local: authenticated sockets of a user on this node; O(1). */
   getUserConnections(opts: { userId: string }): number {
-    return this.registry.users.get(opts.userId)?.size ?? 0;
+    return this.registry.userSessionCount(opts.userId);
   }
 
   /**

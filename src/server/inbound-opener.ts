@@ -8,14 +8,14 @@ import {
   type TWebSocketErrorCode,
 } from '../protocol/index.js';
 import { LogThrottle } from '../logging/log-throttle.js';
-import type { ClientRegistry } from './client-registry.js';
+import type { ClientRegistry, IClientRecord } from './client-registry.js';
 import { readEnvelope } from './envelope.js';
 import { WebSocketEventError } from './event-error.js';
 import type { IWebSocketClient, TWebSocketInboundTransformer } from './types.js';
 
 /** Where an opened frame goes: the router's routing, or its refusal (an `error` event, logged by kind). */
 export interface IOpenedFrameSink<MetadataType extends AnyObject> {
-  route(client: IWebSocketClient<MetadataType>, message: IWebSocketMessage): void;
+  route(client: IClientRecord<MetadataType>, message: IWebSocketMessage): void;
   refuse(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, id?: string): void;
 }
 
@@ -42,7 +42,7 @@ export class InboundOpener<MetadataType extends AnyObject> {
   }
 
   /** Queues one frame of an encrypted client behind its earlier ones; never throws. */
-  open(client: IWebSocketClient<MetadataType>, message: IWebSocketMessage, sink: IOpenedFrameSink<MetadataType>): void {
+  open(client: IClientRecord<MetadataType>, message: IWebSocketMessage, sink: IOpenedFrameSink<MetadataType>): void {
     const previous = this.chains.get(client.id) ?? Promise.resolve();
     const current = previous
       .then(() => this.openOne(client, message, sink))
@@ -53,7 +53,7 @@ export class InboundOpener<MetadataType extends AnyObject> {
     });
   }
 
-  private async openOne(client: IWebSocketClient<MetadataType>, message: IWebSocketMessage, sink: IOpenedFrameSink<MetadataType>) {
+  private async openOne(client: IClientRecord<MetadataType>, message: IWebSocketMessage, sink: IOpenedFrameSink<MetadataType>) {
     let text: string | null | undefined;
     try {
       text = await this.transformer({ client, event: message.event, data: message.data, id: message.id });

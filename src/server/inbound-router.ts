@@ -1,6 +1,7 @@
 import type { Logger } from '@venizia/ignis-helpers';
 import { WebSocketClientStates, WebSocketCloseCodes, WebSocketErrorCodes, WebSocketEvents, type AnyObject, type IWebSocketMessage, type TWebSocketErrorCode } from '../protocol/index.js';
 import { type IWebSocketClient, type TWebSocketMessageHandler } from './types.js';
+import type { IClientRecord } from './client-registry.js';
 import { LogThrottle } from '../logging/log-throttle.js';
 import type { AuthFlow } from './auth-flow.js';
 import { readEnvelope } from './envelope.js';
@@ -50,7 +51,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
   }
 
   /** Never throws: Bun's message callback must not carry an exception out of the server. */
-  route(client: IWebSocketClient<MetadataType>, raw: string | Buffer): void {
+  route(client: IClientRecord<MetadataType>, raw: string | Buffer): void {
     try {
       this.dispatch(client, raw);
     } catch (error) {
@@ -59,7 +60,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
     }
   }
 
-  private dispatch(client: IWebSocketClient<MetadataType>, raw: string | Buffer): void {
+  private dispatch(client: IClientRecord<MetadataType>, raw: string | Buffer): void {
     this.routes.telemetry.framesReceived++;
     const now = Date.now();
     client.lastActivity = now;
@@ -89,7 +90,7 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
   };
 
   /** One envelope, as it came or as opened: the auth flow, room requests, typed events or `messageHandler`. */
-  private dispatchMessage(client: IWebSocketClient<MetadataType>, message: IWebSocketMessage): void {
+  private dispatchMessage(client: IClientRecord<MetadataType>, message: IWebSocketMessage): void {
     const { event, data, id } = message;
     if (event === WebSocketEvents.AUTHENTICATE) {
       void this.guard(client, event, id, () => this.routes.auth.authenticate(client, data, id));
@@ -121,8 +122,8 @@ export class InboundRouter<AuthDataType extends AnyObject, MetadataType extends 
   }
 
   /** Applies the rate limit; false when the frame must not be processed. */
-  private admit(client: IWebSocketClient<MetadataType>, now: number): boolean {
-    const verdict = this.routes.limiter.check(client.id, now);
+  private admit(client: IClientRecord<MetadataType>, now: number): boolean {
+    const verdict = this.routes.limiter.check(client, now);
     if (verdict === 'pass') return true;
     this.routes.telemetry.rateLimited++;
     if (verdict === 'close') {

@@ -70,7 +70,7 @@ export class OperationsEndpoints<MetadataType extends AnyObject> {
       stats: delivery.stats,
       broker: broker.kind,
       connectionsByState: () => countByState(registry.clients.values()),
-      users: () => registry.users.size,
+      users: () => registry.userCount,
       rooms: () => registry.rooms.size,
       subscriptions: () => broker.getSubscribedChannels().length,
       redisUp: broker.kind === 'memory' ? undefined : () => broker.isRedisUp(this.opts.healthTimeout),

@@ -3,12 +3,15 @@ import type { TResolvedRateLimit } from './options.js';
 /** Verdict on one inbound frame. */
 export type TRateVerdict = 'pass' | 'drop' | 'drop-and-tell' | 'close';
 
-interface IBucket {
-  tokens: number;
-  updatedAt: number;
-  dropped: number;
-  windowStart: number;
-  toldAt: number;
+/** One client's token bucket; the fields sit on the client's record (`rateUpdatedAt` 0: not started). */
+export interface IRateBucket {
+  rateTokens: number;
+  rateUpdatedAt: number;
+  /** Frames dropped in the current abuse window. */
+  rateDropped: number;
+  rateWindowStart: number;
+  /** When the client was last told it is over its limit. */
+  rateToldAt: number;
 }
 
 const ABUSE_WINDOW_MS = 10_000;
@@ -20,7 +23,6 @@ const TELL_EVERY_MS = 1_000;
  * own; a client that keeps going past `closeAfterDropped` drops in 10 s is closed (4005).
  */
 export class InboundRateLimiter {
-  private readonly buckets = new Map<string, IBucket>();
   private readonly perMs: number;
   private readonly burst: number;
   private readonly closeAfter: number;
@@ -33,34 +35,31 @@ export class InboundRateLimiter {
     this.closeAfter = options ? options.closeAfterDropped : 0;
   }
 
-  check(clientId: string, now: number): TRateVerdict {
+  /** Takes one token from the client's bucket (a full bucket on its first frame). */
+  check(bucket: IRateBucket, now: number): TRateVerdict {
     if (!this.enabled) return 'pass';
-    let bucket = this.buckets.get(clientId);
-    if (!bucket) {
-      bucket = { tokens: this.burst, updatedAt: now, dropped: 0, windowStart: now, toldAt: 0 };
-      this.buckets.set(clientId, bucket);
+    if (bucket.rateUpdatedAt === 0) {
+      bucket.rateTokens = this.burst;
+      bucket.rateWindowStart = now;
+    } else {
+      bucket.rateTokens = Math.min(this.burst, bucket.rateTokens + (now - bucket.rateUpdatedAt) * this.perMs);
     }
-    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.updatedAt) * this.perMs);
-    bucket.updatedAt = now;
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    bucket.rateUpdatedAt = now;
+    if (bucket.rateTokens >= 1) {
+      bucket.rateTokens -= 1;
       return 'pass';
     }
-    if (now - bucket.windowStart > ABUSE_WINDOW_MS) {
-      bucket.windowStart = now;
-      bucket.dropped = 0;
+    if (now - bucket.rateWindowStart > ABUSE_WINDOW_MS) {
+      bucket.rateWindowStart = now;
+      bucket.rateDropped = 0;
     }
-    bucket.dropped++;
-    if (bucket.dropped > this.closeAfter) return 'close';
-    if (now - bucket.toldAt >= TELL_EVERY_MS) {
-      bucket.toldAt = now;
+    bucket.rateDropped++;
+    if (bucket.rateDropped > this.closeAfter) return 'close';
+    if (now - bucket.rateToldAt >= TELL_EVERY_MS) {
+      bucket.rateToldAt = now;
       return 'drop-and-tell';
     }
     return 'drop';
-  }
-
-  forget(clientId: string): void {
-    this.buckets.delete(clientId);
   }
 }
 

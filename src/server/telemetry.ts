@@ -84,33 +84,24 @@ export class ServerTelemetry {
     registers: [],
   });
 
-  /** When each client in authentication sent `authenticate` (`performance.now()`); gone with the client. */
-  private readonly authStartedAt = new WeakMap<object, number>();
-
   connectionClosed(code: number): void {
     const key = NAMED_CLOSE_CODES.has(code) ? code : 0;
     this.connectionsClosed.set(key, (this.connectionsClosed.get(key) ?? 0) + 1);
   }
 
-  authStarted(client: object): void {
-    this.authStartedAt.set(client, performance.now());
-  }
-
-  authAdmitted(client: object): void {
+  /** A client was admitted; `startedAt` is when its `authenticate` arrived (`performance.now()`). */
+  authAdmitted(startedAt: number): void {
     this.authSucceeded++;
-    this.observeAuth(client);
+    this.observeAuth(startedAt);
   }
 
-  authRefused(client: object, reason: TAuthFailureReason): void {
+  /** A client was refused; `startedAt` as above, 0 when it never sent `authenticate`. Timeouts are not observed. */
+  authRefused(startedAt: number, reason: TAuthFailureReason): void {
     this.authFailed[reason]++;
-    if (reason === 'timeout') this.authStartedAt.delete(client);
-    else this.observeAuth(client);
+    if (reason !== 'timeout') this.observeAuth(startedAt);
   }
 
-  private observeAuth(client: object): void {
-    const started = this.authStartedAt.get(client);
-    if (started === undefined) return;
-    this.authStartedAt.delete(client);
-    this.authDuration.observe((performance.now() - started) / 1000);
+  private observeAuth(startedAt: number): void {
+    if (startedAt > 0) this.authDuration.observe((performance.now() - startedAt) / 1000);
   }
 }

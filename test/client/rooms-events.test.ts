@@ -125,8 +125,10 @@ describe('WebSocketClient: events', () => {
     const events = recordEvents(typed, ['error', 'disconnected']);
     const chat = nextEvent(typed, 'chat');
 
+    // Raw frames, past the server's serialisation: the socket joins a Bun topic of the test's own.
+    node.helper.getClients({ id: typed.id! })!.socket.subscribe('raw-frames');
     for (const frame of ['not json', '[1,2]', '{"data":1}', '{"event":"disconnected","data":{}}']) {
-      node.server.publish(typed.id!, frame);
+      node.server.publish('raw-frames', frame);
     }
     node.helper.sendToClient({ clientId: typed.id!, event: 'chat', data: { from: 'a', text: 'still here' } });
 

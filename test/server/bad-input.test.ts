@@ -125,7 +125,7 @@ describe('malformed input is answered, never thrown', () => {
     await node.untilEmpty();
     const registry = (node.helper as any).registry;
     expect(registry.clients.size).toBe(0);
-    expect(registry.users.size).toBe(0);
+    expect(registry.userCount).toBe(0);
     expect(registry.rooms.size).toBe(0);
     // The in-process broker subscribes to nothing; Redis interest clean-up is pinned in test/broker and test/cross-instance.
     expect(node.helper.getSubscribedChannels()).toEqual([]);
