@@ -9,10 +9,13 @@ import { describeMachine } from './lib/machine';
 import { readOpenFileLimit } from './lib/proc';
 import { startRedis, type IRedisServer } from './lib/redis';
 import { checkOurs } from './scenarios/availability';
+import { runCapacity } from './scenarios/capacity';
+import { runCluster } from './scenarios/cluster';
 import { runClusterState } from './scenarios/cluster-state';
 import { createConsole } from './scenarios/console';
 import type { IScenarioContext } from './scenarios/context';
 import { runEncrypted } from './scenarios/encrypted';
+import { runFeatures } from './scenarios/features';
 import { runCrossNode, runSpread } from './scenarios/multi-node';
 import { runBigConnect, runSingle } from './scenarios/single';
 import { ResultStore } from './scenarios/store';
@@ -62,6 +65,8 @@ const main = async (): Promise<void> => {
   log(`redis-server pid ${redis.pid} on 127.0.0.1:${redis.port}`);
   const bigConnect = Math.min(config.bigConnect, fdLimit - FD_HEADROOM);
   if (bigConnect < config.bigConnect) store.note(`large connect capped at ${bigConnect} clients by the open-file limit ${fdLimit}`);
+  const capacityClients = Math.min(config.capacityClients, fdLimit - FD_HEADROOM);
+  if (capacityClients < config.capacityClients) store.note(`capacity capped at ${capacityClients} clients by the open-file limit ${fdLimit}`);
   const ctx: IScenarioContext = {
     config,
     redisPort: redis.port,
@@ -79,6 +84,9 @@ const main = async (): Promise<void> => {
     ['three-node', () => runSpread(ctx)],
     ['encrypted', () => runEncrypted(ctx)],
     ['state', () => runClusterState(ctx)],
+    ['capacity', () => runCapacity(ctx, capacityClients)],
+    ['cluster', () => runCluster(ctx)],
+    ['features', () => runFeatures(ctx)],
   ];
   for (const [name, run] of scenarios) {
     if (wantedScenarios && !wantedScenarios.includes(name)) continue;

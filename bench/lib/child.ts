@@ -8,7 +8,7 @@ import type { Subprocess } from 'bun';
 import { LOOPBACK, sleep } from './net';
 
 /** Where child logs go; ignored by git. */
-export const TMP_DIR = join(import.meta.dir, '..', 'results', 'tmp');
+export const TMP_DIR = join(process.env.BENCH_RESULTS_DIR ?? join(import.meta.dir, '..', 'results'), 'tmp');
 const BUN = process.execPath;
 
 /** A started child and how to stop it. */

@@ -23,12 +23,24 @@ export interface IBenchConfig {
   spreadClients: number;
   /** Messages sent through node A in the three-node scenario. */
   spreadMessages: number;
+  /** Clients on node B in the Redis Cluster scenario (`cluster`); each joins all `shardRooms` rooms. */
+  shardClients: number;
+  /** Rooms in the Redis Cluster scenario, chosen so their channels land on every master. */
+  shardRooms: number;
+  /** Sends through node A in the Redis Cluster scenario, round-robin over the rooms. */
+  shardMessages: number;
   /** Clients in the encrypted fan-out scenario. */
   encClients: number;
   /** Messages in the encrypted burst. */
   encMessages: number;
   /** Handshakes (open + authenticate) in flight at once while connecting. */
   connectWindow: number;
+  /** Worker processes a load generator spreads its clients over (1: one process holds them all). */
+  loadProcs: number;
+  /** Authenticated, heartbeating clients in the capacity scenario (capped by the file-descriptor limit). */
+  capacityClients: number;
+  /** Seconds the capacity scenario holds its clients idle (the issue's external harness held 95). */
+  capacityHoldSeconds: number;
   /** Wall-clock budget in seconds; scenarios that would start after it are skipped. */
   budgetSeconds: number;
   /** Upper bound in seconds for any single wait inside a load process. */
@@ -60,10 +72,16 @@ export const loadConfig = (): IBenchConfig => {
     crossClients: num('CROSS_CLIENTS', quick ? 300 : 2000),
     spreadClients: num('SPREAD_CLIENTS', quick ? 50 : 200),
     spreadMessages: num('SPREAD_MESSAGES', quick ? 50 : 200),
+    shardClients: num('SHARD_CLIENTS', quick ? 120 : 600),
+    shardRooms: num('SHARD_ROOMS', 12),
+    shardMessages: num('SHARD_MESSAGES', quick ? 60 : 300),
     encClients: num('ENC_CLIENTS', quick ? 100 : 1000),
     encMessages: num('ENC_MESSAGES', quick ? 5 : 20),
     connectWindow: num('CONNECT_WINDOW', 256),
-    budgetSeconds: num('BUDGET_SECONDS', 540),
+    loadProcs: num('LOAD_PROCS', 2),
+    capacityClients: num('CAPACITY_CLIENTS', quick ? 2000 : 19500),
+    capacityHoldSeconds: num('CAPACITY_HOLD_SECONDS', quick ? 5 : 30),
+    budgetSeconds: num('BUDGET_SECONDS', 900),
     stepTimeoutSeconds: num('STEP_TIMEOUT_SECONDS', 30),
     handshakeTimeoutSeconds: num('HANDSHAKE_TIMEOUT_SECONDS', 10),
     foreignCoresLimit: num('FOREIGN_CORES_LIMIT', 0.3),

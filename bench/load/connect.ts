@@ -1,9 +1,10 @@
 /**
- * Load generator `connect`: opens N authenticated clients and reports the connect rate and the
- * server's RSS and CPU per connection. Prints JSON lines; the last one is the result.
+ * Load generator `connect`: opens N authenticated clients (in `BENCH_LOAD_PROCS` worker
+ * processes) and reports the connect rate and the server's RSS and CPU per connection. Prints
+ * JSON lines; the last one is the result.
  */
-import { tokenFor } from '../lib/protocol';
 import { connectPhase } from './phases';
+import { LoadShards } from './shards';
 import { emit, readInput, runMain } from './io';
 
 interface IInput {
@@ -17,14 +18,15 @@ interface IInput {
 
 runMain(async () => {
   const input = readInput<IInput>();
-  const { pool, result } = await connectPhase(input.base, input.pid, {
+  const shards = LoadShards.start({
     url: input.url,
     count: input.count,
     window: input.window,
     timeoutMs: input.timeoutMs,
-    authData: n => ({ type: 'Bearer', token: tokenFor(n) }),
-    onFrame: () => {},
   });
-  pool.close();
-  emit({ type: 'result', connect: result });
+  try {
+    emit({ type: 'result', connect: await connectPhase(input.base, input.pid, shards) });
+  } finally {
+    await shards.close();
+  }
 });

@@ -2,13 +2,13 @@
  * Load generator `fanout`: N clients on one node join a room; then a burst and a paced stream
  * are sent to the room through a (possibly different) node. Reports connect cost, deliveries/s,
  * latency and server CPU. With `encrypted`, clients send a public key and frames are counted
- * without decrypting (no latency, no paced stream).
+ * without decrypting (no latency, no paced stream). The clients live in `BENCH_LOAD_PROCS`
+ * worker processes.
  */
-import { createClientPublicKey } from '../lib/enc';
-import { BENCH_EVENT, tokenFor } from '../lib/protocol';
+import { BENCH_EVENT } from '../lib/protocol';
 import { sleep } from '../lib/net';
 import { connectPhase, fanoutPhase, joinPhase, warmUp } from './phases';
-import { DeliverySink } from './sink';
+import { LoadShards } from './shards';
 import { emit, readInput, runMain } from './io';
 
 interface IInput {
@@ -30,30 +30,31 @@ interface IInput {
 
 runMain(async () => {
   const input = readInput<IInput>();
-  const publicKey = input.encrypted ? await createClientPublicKey() : undefined;
-  const match = input.encrypted ? '"encrypted"' : `"${BENCH_EVENT}"`;
-  const sink = new DeliverySink(match, !input.encrypted);
-  const { pool, result: connect } = await connectPhase(input.clientBase, input.clientPid, {
+  const shards = LoadShards.start({
     url: input.url,
     count: input.count,
     window: input.window,
     timeoutMs: input.handshakeTimeoutMs,
-    authData: n => ({ type: 'Bearer', token: tokenFor(n), ...(publicKey ? { publicKey } : {}) }),
-    onFrame: sink.frame,
+    encrypted: input.encrypted,
+    match: input.encrypted ? '"encrypted"' : `"${BENCH_EVENT}"`,
+    withLatency: !input.encrypted,
   });
-  const members = pool.sockets.length;
-  const joinMs = await joinPhase(pool, input.clientBase, input.room, input.stepTimeoutMs);
-  const warm = await warmUp(sink, { sendBase: input.sendBase, room: input.room, via: input.via, members, match, bySeq: !input.encrypted });
-  const settleBases = [input.sendBase, input.clientBase];
-  const common = { sendBase: input.sendBase, room: input.room, via: input.via, members, cpuPid: input.clientPid, cpuBase: input.clientBase, settleBases };
-  const burst = await fanoutPhase(sink, { ...common, count: input.burstCount, timeoutMs: input.stepTimeoutMs });
-  let paced;
-  if (input.pacedCount > 0 && !input.encrypted) {
-    await sleep(100);
-    const timeoutMs = input.stepTimeoutMs + (input.pacedCount * 1000) / input.pacedRate;
-    paced = await fanoutPhase(sink, { ...common, count: input.pacedCount, rate: input.pacedRate, timeoutMs });
+  try {
+    const connect = await connectPhase(input.clientBase, input.clientPid, shards);
+    const joinMs = await joinPhase(shards, input.clientBase, input.room, input.stepTimeoutMs);
+    const warm = await warmUp(shards, { sendBase: input.sendBase, room: input.room, via: input.via, bySeq: !input.encrypted });
+    const settleBases = [input.sendBase, input.clientBase];
+    const common = { sendBase: input.sendBase, room: input.room, via: input.via, cpuPid: input.clientPid, cpuBase: input.clientBase, settleBases };
+    const burst = await fanoutPhase(shards, { ...common, count: input.burstCount, timeoutMs: input.stepTimeoutMs });
+    let paced;
+    if (input.pacedCount > 0 && !input.encrypted) {
+      await sleep(100);
+      const timeoutMs = input.stepTimeoutMs + (input.pacedCount * 1000) / input.pacedRate;
+      paced = await fanoutPhase(shards, { ...common, count: input.pacedCount, rate: input.pacedRate, timeoutMs });
+    }
+    const { dropped } = await shards.status();
+    emit({ type: 'result', connect, joinMs, warm, burst, paced, dropped });
+  } finally {
+    await shards.close();
   }
-  const dropped = pool.dropped;
-  pool.close();
-  emit({ type: 'result', connect, joinMs, warm, burst, paced, dropped });
 });

@@ -1,8 +1,13 @@
 /**
  * N WebSocket clients against one target: opened with at most `window` handshakes in flight,
  * each authenticated before it counts as connected. After `connected`, every frame goes to
- * `onFrame`.
+ * `onFrame`. Optionally every client sends the protocol heartbeat, staggered over the interval.
  */
+
+/** The keep-alive frame of the wire protocol (any inbound frame counts as activity). */
+const HEARTBEAT_FRAME = JSON.stringify({ event: 'heartbeat' });
+/** The heartbeat ticker sends to a slice of the clients this often. */
+const HEARTBEAT_TICK_MS = 100;
 
 /** How to open the pool. */
 export interface IPoolOptions {
@@ -28,8 +33,11 @@ export class ClientPool {
   readonly sockets: WebSocket[] = [];
   /** Clients that closed after authenticating. */
   dropped = 0;
+  /** Heartbeat frames sent. */
+  heartbeats = 0;
   private failed = 0;
   private aborted = false;
+  private heartbeatTimer?: ReturnType<typeof setInterval>;
 
   constructor(private readonly opts: IPoolOptions) {}
 
@@ -50,8 +58,30 @@ export class ClientPool {
     for (const ws of this.sockets) ws.send(frame);
   }
 
+  /**
+   * Sends a heartbeat from every client once per `intervalMs`: every 100 ms the next slice of
+   * clients, so the beats are spread evenly over the interval instead of firing at once.
+   */
+  startHeartbeat(intervalMs: number): void {
+    const ticks = Math.max(1, Math.round(intervalMs / HEARTBEAT_TICK_MS));
+    let tick = 0;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => {
+      const n = this.sockets.length;
+      const end = Math.floor(((tick + 1) * n) / ticks);
+      for (let i = Math.floor((tick * n) / ticks); i < end; i++) {
+        const ws = this.sockets[i]!;
+        if (ws.readyState !== WebSocket.OPEN) continue;
+        ws.send(HEARTBEAT_FRAME);
+        this.heartbeats++;
+      }
+      tick = (tick + 1) % ticks;
+    }, HEARTBEAT_TICK_MS);
+  }
+
   /** Closes every client. */
   close(): void {
+    clearInterval(this.heartbeatTimer);
     for (const ws of this.sockets) {
       ws.onclose = null;
       ws.close();

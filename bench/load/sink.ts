@@ -1,12 +1,26 @@
-/** Counts the bench frames of one phase and records their latency (receive − send stamp). */
+/**
+ * Counts the bench frames of one phase in one process and records their latency (receive − send
+ * stamp); `mergeOutcomes` combines the phases of several processes into one measure.
+ */
 import { nowMs, readSendTime } from '../lib/protocol';
 import { percentile } from '../lib/stats';
 
-/** Results of one phase. */
+/** One process's side of a phase; times are `nowMs()` (comparable across processes on one host). */
+export interface ISinkOutcome {
+  received: number;
+  expected: number;
+  startedAt: number;
+  /** When the last frame arrived (`startedAt` when none did). */
+  lastAt: number;
+  /** One latency sample per received frame (empty without latency). */
+  latencies: Float64Array;
+}
+
+/** Results of one phase over all processes. */
 export interface IPhaseOutcome {
   received: number;
   expected: number;
-  /** From `start()` to the last frame, ms. */
+  /** From the earliest `start()` to the last frame in any process, ms. */
   elapsedMs: number;
   p50Ms: number;
   p99Ms: number;
@@ -35,7 +49,7 @@ export class DeliverySink {
   start(expected: number): void {
     this.expected = expected;
     this.received = 0;
-    this.startedAt = performance.now();
+    this.startedAt = nowMs();
     this.lastAt = this.startedAt;
     if (this.withLatency && this.latencies.length < expected) this.latencies = new Float64Array(expected);
   }
@@ -43,9 +57,10 @@ export class DeliverySink {
   /** Feeds one frame. */
   frame = (text: string): void => {
     if (text.indexOf(this.match) < 0 || this.received >= this.expected) return;
-    if (this.withLatency) this.latencies[this.received] = nowMs() - readSendTime(text);
+    const now = nowMs();
+    if (this.withLatency) this.latencies[this.received] = now - readSendTime(text);
     this.received++;
-    this.lastAt = performance.now();
+    this.lastAt = now;
     if (this.received === this.expected) this.waiter?.();
   };
 
@@ -54,8 +69,8 @@ export class DeliverySink {
     return this.received;
   }
 
-  /** Resolves when every expected frame arrived or after `timeoutMs`. */
-  async wait(timeoutMs: number): Promise<IPhaseOutcome> {
+  /** Resolves when every expected frame arrived or after `timeoutMs`; the samples are valid until the next `start()`. */
+  async wait(timeoutMs: number): Promise<ISinkOutcome> {
     if (this.received < this.expected) {
       await new Promise<void>(resolve => {
         const timer = setTimeout(resolve, timeoutMs);
@@ -66,13 +81,29 @@ export class DeliverySink {
       });
       this.waiter = undefined;
     }
-    const sample = this.latencies.subarray(0, this.withLatency ? this.received : 0);
     return {
       received: this.received,
       expected: this.expected,
-      elapsedMs: this.lastAt - this.startedAt,
-      p50Ms: percentile(sample, 50),
-      p99Ms: percentile(sample, 99),
+      startedAt: this.startedAt,
+      lastAt: this.lastAt,
+      latencies: this.latencies.subarray(0, this.withLatency ? this.received : 0),
     };
   }
 }
+
+/** Counts summed, elapsed from the earliest start to the last frame anywhere, percentiles over all samples. */
+export const mergeOutcomes = (parts: ISinkOutcome[]): IPhaseOutcome => {
+  const samples = new Float64Array(parts.reduce((sum, part) => sum + part.latencies.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    samples.set(part.latencies, offset);
+    offset += part.latencies.length;
+  }
+  return {
+    received: parts.reduce((sum, part) => sum + part.received, 0),
+    expected: parts.reduce((sum, part) => sum + part.expected, 0),
+    elapsedMs: Math.max(...parts.map(part => part.lastAt)) - Math.min(...parts.map(part => part.startedAt)),
+    p50Ms: percentile(samples, 50),
+    p99Ms: percentile(samples, 99),
+  };
+};

@@ -3,10 +3,10 @@
  * are sent through node A's `send()`. Reports how many Redis messages each node received per
  * message sent (the cost of subscribing everywhere) and whether every client got every message.
  */
-import { BENCH_EVENT, BenchRoutes, tokenFor } from '../lib/protocol';
+import { BenchRoutes } from '../lib/protocol';
 import { fetchJson, sleep } from '../lib/net';
 import { connectPhase, fanoutPhase, joinPhase, warmUp } from './phases';
-import { DeliverySink } from './sink';
+import { LoadShards } from './shards';
 import { emit, readInput, runMain } from './io';
 
 interface IInput {
@@ -31,29 +31,18 @@ interface INodeStats {
 const snapshot = (bases: string[]): Promise<INodeStats[]> =>
   Promise.all(bases.map(base => fetchJson<INodeStats>(`${base}${BenchRoutes.STATS}`)));
 
-runMain(async () => {
-  const input = readInput<IInput>();
-  const match = `"${BENCH_EVENT}"`;
-  const sink = new DeliverySink(match, true);
-  const { pool } = await connectPhase(input.clientBase, input.clientPid, {
-    url: input.url,
-    count: input.count,
-    window: input.window,
-    timeoutMs: input.handshakeTimeoutMs,
-    authData: n => ({ type: 'Bearer', token: tokenFor(n) }),
-    onFrame: sink.frame,
-  });
-  const members = pool.sockets.length;
-  await joinPhase(pool, input.clientBase, input.room, input.stepTimeoutMs);
-  const warm = await warmUp(sink, { sendBase: input.sendBase, room: input.room, via: 'send', members, match, bySeq: true });
+/** Connect, join, warm up, then the burst through A with each node's Redis counters read around it. */
+const measure = async (input: IInput, shards: LoadShards): Promise<Record<string, unknown>> => {
+  await connectPhase(input.clientBase, input.clientPid, shards);
+  await joinPhase(shards, input.clientBase, input.room, input.stepTimeoutMs);
+  const warm = await warmUp(shards, { sendBase: input.sendBase, room: input.room, via: 'send', bySeq: true });
   await sleep(300);
   const before = await snapshot(input.statBases);
-  const burst = await fanoutPhase(sink, {
+  const burst = await fanoutPhase(shards, {
     sendBase: input.sendBase,
     room: input.room,
     via: 'send',
     count: input.messages,
-    members,
     cpuPid: input.clientPid,
     cpuBase: input.clientBase,
     settleBases: input.statBases,
@@ -74,6 +63,21 @@ runMain(async () => {
     const then = ownCount(before[i]!);
     return now === undefined || then === undefined ? null : (now - then) / input.messages;
   });
-  pool.close();
-  emit({ type: 'result', perNode, helperPerNode, warm, burst, helperStats: after.map(node => node.helper) });
+  return { perNode, helperPerNode, warm, burst, helperStats: after.map(node => node.helper) };
+};
+
+runMain(async () => {
+  const input = readInput<IInput>();
+  const shards = LoadShards.start({
+    url: input.url,
+    count: input.count,
+    window: input.window,
+    timeoutMs: input.handshakeTimeoutMs,
+    withLatency: true,
+  });
+  try {
+    emit({ type: 'result', ...(await measure(input, shards)) });
+  } finally {
+    await shards.close();
+  }
 });

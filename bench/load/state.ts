@@ -8,9 +8,9 @@
  *   until every client got `recovered: true` with every missed message, and the Redis commands
  *   (INFO commandstats deltas) per recovered client.
  */
-import { connect as tcpConnect } from 'node:net';
 import { BenchRoutes, tokenFor } from '../lib/protocol';
-import { LOOPBACK, sleep } from '../lib/net';
+import { sleep } from '../lib/net';
+import { commandStats } from '../lib/redis';
 import { ClientPool } from './pool';
 import { cpuDelta, emit, post, progress, readInput, roomSize, runMain, settledSample } from './io';
 
@@ -52,37 +52,6 @@ const until = async (what: string, done: () => boolean, timeoutMs: number): Prom
     await sleep(POLL_MS);
   }
 };
-
-/** INFO commandstats as command → calls (full bulk reply over a raw socket). */
-const commandStats = (port: number, timeoutMs = 5000): Promise<Record<string, number>> =>
-  new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host: LOOPBACK, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('INFO commandstats: timeout'));
-    }, timeoutMs);
-    let reply = Buffer.alloc(0);
-    socket.once('error', error => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      reply = Buffer.concat([reply, chunk]);
-      const head = reply.indexOf('\r\n');
-      if (head < 0) return;
-      const length = Number(reply.subarray(1, head).toString());
-      if (reply.length < head + 2 + length) return;
-      clearTimeout(timer);
-      socket.destroy();
-      const stats: Record<string, number> = {};
-      for (const line of reply.subarray(head + 2, head + 2 + length).toString().split('\r\n')) {
-        const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
-        if (match) stats[match[1]!] = Number(match[2]);
-      }
-      resolve(stats);
-    });
-    socket.write('INFO commandstats\r\n');
-  });
 
 const runPresence = async (input: IInput): Promise<void> => {
   const before = await settledSample(input.base, input.pid);

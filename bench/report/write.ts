@@ -6,8 +6,8 @@ import { renderMarkdown, type IReportInput } from './markdown';
 import { metricCatalogue } from './metrics';
 import { renderChart } from './svg';
 
-/** Directory of the generated files. */
-export const RESULTS_DIR = join(import.meta.dir, '..', 'results');
+/** Directory of the generated files (`BENCH_RESULTS_DIR` redirects a trial run away from the committed report). */
+export const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? join(import.meta.dir, '..', 'results');
 
 /** Aggregates and writes all three files; returns their paths. */
 export const writeResults = (input: Omit<IReportInput, 'rows'>): string[] => {

@@ -1,14 +1,17 @@
 /**
- * Several nodes on one Redis. Cross-node: clients on B, messages sent with A's `send()`.
- * Spread: three nodes, a room hosted only on C, count the Redis messages each node receives.
+ * Several nodes on one Redis. Cross-node: clients on B, messages sent with A's `send()`, and the
+ * Redis PUBLISH calls per message sent (`INFO commandstats`). Spread: three nodes, a room hosted
+ * only on C, count the Redis messages each node receives.
  */
 import { runLoad } from '../lib/child';
+import { commandDelta, quietCommandStats, sumCalls } from '../lib/redis';
 import type { IFanoutResult } from '../load/phases';
 import { eachRun, fmt, loadScript, type IScenarioContext } from './context';
 import { noteLoss, type IFanoutLoadResult } from './single';
-import { startNodes, stopAll, type TTargetName } from './targets';
+import { REDIS_TARGETS, startNodes, stopAll, type TTargetName } from './targets';
 
-const REDIS_TARGETS: TTargetName[] = ['upstream', 'ours-redis'];
+/** Commands that publish a message (sharded or not). */
+const PUBLISH_COMMANDS = ['publish', 'spublish'];
 
 const redisTargets = (ctx: IScenarioContext): TTargetName[] => REDIS_TARGETS.filter(name => ctx.available.includes(name));
 
@@ -35,19 +38,25 @@ export const runCrossNode = (ctx: IScenarioContext): Promise<void> =>
         handshakeTimeoutMs: c.handshakeTimeoutSeconds * 1000,
       };
       const timeoutMs = (c.stepTimeoutSeconds * 6 + c.pacedSeconds) * 1000;
+      const redisBefore = await quietCommandStats(ctx.redisPort);
       const r = (await runLoad(`load-cross-${name}`, loadScript('fanout.ts'), input, l => ctx.progress(label, l), timeoutMs)) as unknown as IFanoutLoadResult;
+      const redisCalls = commandDelta(redisBefore, await quietCommandStats(ctx.redisPort));
+      const sends = r.warm.probes + c.burstCount + (r.paced ? input.pacedCount : 0);
+      const publishPerSend = sumCalls(redisCalls, PUBLISH_COMMANDS) / sends;
       ctx.store.add('cross_first_reached', name, (100 * r.warm.firstReached) / r.warm.members);
       ctx.store.add('cross_join_lag', name, r.warm.joinLagMs);
       ctx.store.add('cross_burst_rate', name, r.burst.deliveriesPerSec);
+      ctx.store.add('cross_burst_p50', name, r.burst.p50Ms);
       ctx.store.add('cross_burst_p99', name, r.burst.p99Ms);
       ctx.store.add('cross_paced_p50', name, r.paced?.p50Ms);
       ctx.store.add('cross_paced_p99', name, r.paced?.p99Ms);
-      ctx.store.loadCores(['cross_burst_rate', 'cross_burst_p99'], name, r.burst.loadCores);
+      ctx.store.add('redis_publish_per_send', name, publishPerSend);
+      ctx.store.loadCores(['cross_burst_rate', 'cross_burst_p50', 'cross_burst_p99'], name, r.burst.loadCores);
       ctx.store.loadCores(['cross_paced_p50', 'cross_paced_p99'], name, r.paced?.loadCores);
-      ctx.store.detail(`cross/${name}`, r);
+      ctx.store.detail(`cross/${name}`, { ...r, sends, redisCalls });
       noteLoss(ctx, label, r.burst);
       noteLoss(ctx, label, r.paced);
-      return `first send after join reached ${r.warm.firstReached}/${r.warm.members} (all after ${fmt(r.warm.joinLagMs)} ms), burst ${fmt(r.burst.deliveriesPerSec)}/s, paced p99 ${fmt(r.paced?.p99Ms)} ms`;
+      return `first send after join reached ${r.warm.firstReached}/${r.warm.members} (all after ${fmt(r.warm.joinLagMs)} ms), burst ${fmt(r.burst.deliveriesPerSec)}/s, paced p99 ${fmt(r.paced?.p99Ms)} ms, ${fmt(publishPerSend, 2)} Redis publishes per send`;
     } finally {
       await stopAll([a!, b!].filter(Boolean));
     }

@@ -3,9 +3,10 @@
  * Also the large connect measure (connect only, N = bigConnect).
  */
 import { runLoad } from '../lib/child';
+import { commandDelta, quietCommandStats, sumCalls } from '../lib/redis';
 import type { IConnectResult, IFanoutResult, IWarmUp } from '../load/phases';
 import { eachRun, fmt, loadScript, type IScenarioContext } from './context';
-import { startTarget, type TTargetName } from './targets';
+import { REDIS_TARGETS, startTarget, type TTargetName } from './targets';
 
 /** The result line of `load/fanout.ts`. */
 export interface IFanoutLoadResult {
@@ -82,7 +83,13 @@ export const runSingle = (ctx: IScenarioContext): Promise<void> =>
     }
   });
 
-/** Runs the large connect measure on every available target. */
+const SUBSCRIBE_COMMANDS = ['subscribe', 'ssubscribe'];
+
+/**
+ * Runs the large connect measure on every available target; for a Redis-bound target also the
+ * Redis commands per connection (`INFO commandstats` from before the load until Redis is quiet
+ * after it, so the clients' closes count too) and the SUBSCRIBE/SSUBSCRIBE calls alone.
+ */
 export const runBigConnect = (ctx: IScenarioContext, count: number): Promise<void> =>
   eachRun(ctx, 'connect', ctx.available, async (name: TTargetName, label: string) => {
     const c = ctx.config;
@@ -90,13 +97,22 @@ export const runBigConnect = (ctx: IScenarioContext, count: number): Promise<voi
     try {
       const input = { url: target.wsUrl, base: target.base, pid: target.pid, count, window: c.connectWindow, timeoutMs: c.handshakeTimeoutSeconds * 1000 };
       const timeoutMs = c.stepTimeoutSeconds * 3000;
+      const redisBefore = REDIS_TARGETS.includes(name) ? await quietCommandStats(ctx.redisPort) : undefined;
       const r = (await runLoad(`load-${name}`, loadScript('connect.ts'), input, l => ctx.progress(label, l), timeoutMs)) as unknown as { connect: IConnectResult };
       ctx.store.add('big_connect_rate', name, r.connect.connectRate);
       ctx.store.add('big_kib_per_conn', name, r.connect.kibPerConn);
       ctx.store.add('big_cpu_per_conn', name, r.connect.cpuMsPerConn);
       ctx.store.loadCores(['big_connect_rate'], name, r.connect.loadCores);
       if (r.connect.failed) ctx.store.note(`${label}: ${r.connect.failed} of ${count} clients failed to connect`);
-      return `${fmt(r.connect.connected)} connected, ${fmt(r.connect.connectRate)} conn/s, ${fmt(r.connect.kibPerConn)} KiB/conn`;
+      const summary = `${fmt(r.connect.connected)} connected, ${fmt(r.connect.connectRate)} conn/s, ${fmt(r.connect.kibPerConn)} KiB/conn`;
+      if (!redisBefore) return summary;
+      const calls = commandDelta(redisBefore, await quietCommandStats(ctx.redisPort));
+      const connected = Math.max(r.connect.connected, 1);
+      const perConn = sumCalls(calls) / connected;
+      ctx.store.add('redis_cmds_per_conn', name, perConn);
+      ctx.store.add('redis_subscribes_per_conn', name, sumCalls(calls, SUBSCRIBE_COMMANDS) / connected);
+      ctx.store.detail(`connect-redis/${name}`, { connected: r.connect.connected, calls });
+      return `${summary}, ${fmt(perConn, 3)} Redis commands per connection (connect + close)`;
     } finally {
       await target.stop();
     }

@@ -11,6 +11,8 @@ import { WS_PATH } from '../lib/protocol';
 export const TARGETS = ['raw', 'upstream', 'ours-memory', 'ours-redis'] as const;
 /** One of the targets. */
 export type TTargetName = (typeof TARGETS)[number];
+/** Targets bound to Redis. */
+export const REDIS_TARGETS: readonly TTargetName[] = ['upstream', 'ours-redis'];
 
 /** A target process that answered ready. */
 export interface IRunningTarget {
@@ -25,11 +27,15 @@ export interface IRunningTarget {
 /** Start options. */
 export interface IStartOptions {
   redisPort?: number;
+  /** Instead of `redisPort`: the masters of a Redis Cluster (ours then uses sharded pub/sub). */
+  clusterPorts?: number[];
   encrypted?: boolean;
   /** Ours only: bench rooms keep a history. */
   history?: boolean;
   /** Ours only: bench rooms have presence. */
   presence?: boolean;
+  /** Ours only: history and presence configured for rooms other than the bench rooms (their idle cost). */
+  idleFeatures?: boolean;
   /** Distinguishes log files of several nodes of one target. */
   label?: string;
 }
@@ -38,8 +44,9 @@ const DIR = join(import.meta.dir, '..', 'targets');
 const live = new Set<IChild>();
 
 const commandFor = (name: TTargetName, port: number, opts: IStartOptions): { script: string; args: string[] } => {
-  const enc = [...(opts.encrypted ? ['--enc'] : []), ...(opts.history ? ['--history'] : []), ...(opts.presence ? ['--presence'] : [])];
+  const enc = [...(opts.encrypted ? ['--enc'] : []), ...(opts.history ? ['--history'] : []), ...(opts.presence ? ['--presence'] : []), ...(opts.idleFeatures ? ['--idle-features'] : [])];
   const redis = (required: boolean): string[] => {
+    if (opts.clusterPorts) return ['--cluster', opts.clusterPorts.join(',')];
     if (!opts.redisPort) {
       if (required) throw new Error(`${name} needs Redis`);
       return [];

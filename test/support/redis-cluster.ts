@@ -25,6 +25,8 @@ export class TestRedisCluster {
     const dir = mkdtempSync(join(tmpdir(), 'ws-cluster-'));
     const ports: number[] = [];
     for (let i = 0; i < size; i++) ports.push(await freePort());
+    // Ascending, so master i (by port) gets the i-th of redis-cli's even slot ranges.
+    ports.sort((a, b) => a - b);
     const procs: ReturnType<typeof Bun.spawn>[] = [];
     const cluster = new TestRedisCluster(ports, procs, dir);
     const cli = Bun.which('redis-cli');
@@ -58,6 +60,11 @@ export class TestRedisCluster {
     const owner = this.slotRanges.find(r => slot >= r.from && slot <= r.to);
     if (!owner) throw new Error(`no master owns slot ${slot}`);
     return owner.port;
+  }
+
+  /** PIDs of the running masters, in port order. */
+  get pids(): number[] {
+    return this.procs.map(proc => proc.pid);
   }
 
   /** Kills one master (SIGKILL, like a crash), starts it again on its port and config, and waits until the cluster is ok. */

@@ -5,7 +5,7 @@
 import { WebSocketBindingKeys } from '@venizia/ignis';
 import type { BenchApplication } from './ignis-app';
 import type { EncryptionSessions } from '../../lib/enc';
-import type { RedisHelper } from '@venizia/ignis-helpers';
+import type { DefaultRedisHelper } from '@venizia/ignis-helpers';
 import { ROOM_PREFIX, WS_PATH, checkToken, isBenchRoom } from '../../lib/protocol';
 
 /** The slice of a WebSocket server helper the bench calls (same names in both implementations). */
@@ -25,21 +25,37 @@ const PLAINTEXT_EVENT = 'connected';
 
 /** What to bind. */
 export interface IWsBindingOptions {
-  redis?: RedisHelper;
+  /** A single Redis or a Redis Cluster (our component then uses sharded pub/sub). */
+  redis?: DefaultRedisHelper;
   sessions?: EncryptionSessions;
   /** Ours only: every bench room keeps a history (`HISTORY_POLICY`, 1,000 messages, 1 h). */
   history?: boolean;
   /** Ours only: every bench room has presence (`presence.rooms`). */
   presence?: boolean;
+  /**
+   * Ours only: history and presence configured, but only for rooms named `other:…` that the bench
+   * never joins — what an app pays for the features in rooms that do not use them.
+   */
+  idleFeatures?: boolean;
 }
 
 /** Our component's key for the history policy (upstream has none). */
 const HISTORY_POLICY_KEY = '@app/websocket/history-policy';
+/** Rooms given history and presence by `idleFeatures`; no bench client joins one. */
+const IDLE_FEATURE_PREFIX = 'other:';
+const HISTORY = { size: 1000, ttlSeconds: 3600 };
+
+/** The rooms with presence: bench rooms, rooms no bench client joins, or none. */
+const presenceRooms = (opts: IWsBindingOptions): string[] | undefined => {
+  if (opts.presence) return [`${ROOM_PREFIX}*`];
+  return opts.idleFeatures ? [`${IDLE_FEATURE_PREFIX}*`] : undefined;
+};
 
 /** Binds options, auth, room validation, Redis and (optionally) the encryption handlers. */
 export const bindWebSocket = (app: BenchApplication, opts: IWsBindingOptions): void => {
   const keys = WebSocketBindingKeys;
   const { sessions } = opts;
+  const presence = presenceRooms(opts);
   app.bind({ key: keys.SERVER_OPTIONS }).toValue({
     identifier: 'bench-websocket',
     path: WS_PATH,
@@ -47,10 +63,11 @@ export const bindWebSocket = (app: BenchApplication, opts: IWsBindingOptions): v
     // The load generator opens thousands of clients from one address with 256 handshakes in flight;
     // the per-address cap on unauthenticated sockets (64 by default) is for real clients, not it.
     protection: { maxUnauthenticatedPerIp: 0 },
-    ...(opts.presence ? { presence: { rooms: [`${ROOM_PREFIX}*`] } } : {}),
+    ...(presence ? { presence: { rooms: presence } } : {}),
   });
-  if (opts.history) {
-    app.bind({ key: HISTORY_POLICY_KEY }).toValue((room: string) => (isBenchRoom(room) ? { size: 1000, ttlSeconds: 3600 } : false));
+  if (opts.history || opts.idleFeatures) {
+    const keeps = opts.history ? isBenchRoom : (room: string) => room.startsWith(IDLE_FEATURE_PREFIX);
+    app.bind({ key: HISTORY_POLICY_KEY }).toValue((room: string) => (keeps(room) ? HISTORY : false));
   }
   if (opts.redis) app.bind({ key: keys.REDIS_CONNECTION }).toValue(opts.redis);
   app.bind({ key: keys.AUTHENTICATE_HANDLER }).toValue(async (data: unknown) => checkToken(data));
