@@ -23,6 +23,8 @@ export abstract class InterestBroker {
   private flushScheduled = false;
   /** The change set Redis has not acknowledged yet, if any. */
   private inflight?: Promise<void>;
+  /** Resolved when the set after the one in flight is acknowledged (its changes are in `dirty` now). */
+  private nextSet?: IDeferred;
   /** Changes marked so far, and how many of them Redis has acknowledged (or netted away). */
   private changes = 0;
   private acknowledged = 0;
@@ -54,12 +56,16 @@ export abstract class InterestBroker {
     return this.appliedCount;
   }
 
-  async settled(): Promise<void> {
-    const target = this.changes;
+  /**
+   * Resolves when every change made so far is acknowledged. Callers in one burst share one
+   * promise: the set in flight's, or the next set's for changes that wait for it (made while a
+   * set was in flight) — never one per caller, and never a set holding only later changes.
+   */
+  settled(): Promise<void> {
     this.flush();
-    // A change made while a set was in flight goes out with the next set: wait for that one too,
-    // but not for sets holding only changes made after this call (steady churn never starves it).
-    while (this.acknowledged < target && this.inflight) await this.inflight;
+    if (this.acknowledged === this.changes) return SETTLED;
+    if (this.dirty.size > 0) return (this.nextSet ??= deferred()).promise;
+    return this.inflight ?? SETTLED;
   }
 
   isSettled(): boolean {
@@ -71,6 +77,9 @@ export abstract class InterestBroker {
     this.state.clear();
     this.dirty.clear();
     this.appliedCount = 0;
+    this.acknowledged = this.changes;
+    this.nextSet?.resolve();
+    this.nextSet = undefined;
   }
 
   /** Marks a channel as always wanted (the broadcast channel). */
@@ -112,8 +121,11 @@ export abstract class InterestBroker {
       }
     }
     this.dirty.clear();
+    const waiters = this.nextSet;
+    this.nextSet = undefined;
     if (toSubscribe.length === 0 && toUnsubscribe.length === 0) {
       this.acknowledged = upTo;
+      waiters?.resolve();
       return;
     }
     this.inflight = (async () => {
@@ -122,8 +134,22 @@ export abstract class InterestBroker {
       } finally {
         this.acknowledged = upTo;
         this.inflight = undefined;
+        waiters?.resolve();
         this.flush();
       }
     })();
   }
 }
+
+const SETTLED: Promise<void> = Promise.resolve();
+
+interface IDeferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+const deferred = (): IDeferred => {
+  let resolve!: () => void;
+  const promise = new Promise<void>(done => (resolve = done));
+  return { promise, resolve };
+};

@@ -84,10 +84,13 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     // Listen on the client's channels everywhere before admitting it: once `connected` is sent,
     // a message from any node reaches it. Hold and release net out in one tick, costing nothing.
     const release = this.registry.holdInterest(() => this.sessions.channelsOf(client.id, userId));
-    await this.registry.interestSettled(WebSocketDefaults.INTEREST_SETTLE_WAIT);
-    if (!this.isPending(client)) {
-      release();
-      return;
+    // Awaited only when something is pending: an await costs a promise and a turn even when settled.
+    if (!this.registry.isInterestSettled()) {
+      await this.registry.interestSettled(WebSocketDefaults.INTEREST_SETTLE_WAIT);
+      if (!this.isPending(client)) {
+        release();
+        return;
+      }
     }
     if (client.authTimer) clearTimeout(client.authTimer);
     client.authTimer = undefined;

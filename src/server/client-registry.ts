@@ -6,6 +6,7 @@ import type { IPresenceHooks } from './presence.js';
 import { within } from '../timing/within.js';
 
 const noop = (): void => undefined;
+const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * What the registry keeps per connection: the public client record plus the few numbers only
@@ -35,6 +36,8 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
   readonly rooms = new Map<string, Set<string>>();
   /** Number of tracked clients with encryption on; 0 lets fan-out skip looking for them. */
   encryptedCount = 0;
+  /** The bounded wait on the broker's current change set, shared by everyone waiting on that set. */
+  private boundedWait?: { set: Promise<void>; wait: Promise<void> };
   /** Told about joins, leaves and a user's first / last local connection; unset (no cost) while presence is off. */
   presence?: IPresenceHooks<MetadataType>;
 
@@ -140,9 +143,17 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
    * Resolves once the broker acknowledged every subscription change so far, or after `maxWaitMs`
    * (so a Redis outage delays an answer by at most that, never stalls it).
    */
-  async interestSettled(maxWaitMs: number): Promise<void> {
-    if (this.broker.isSettled()) return;
-    await within(this.broker.settled(), maxWaitMs, undefined);
+  interestSettled(maxWaitMs: number): Promise<void> {
+    if (this.broker.isSettled()) return SETTLED;
+    // Everyone waiting on one change set shares one bounded wait (one timer per set, not per caller).
+    const set = this.broker.settled();
+    if (this.boundedWait?.set !== set) this.boundedWait = { set, wait: within(set, maxWaitMs, undefined) };
+    return this.boundedWait.wait;
+  }
+
+  /** True when no broker subscription change is waiting for Redis (always, in memory). */
+  isInterestSettled(): boolean {
+    return this.broker.isSettled();
   }
 
   /** Holds broker interest in `channels()` ahead of a membership change; call the result to release. */

@@ -38,6 +38,8 @@ import type {
 } from './types.js';
 
 /** `ws(s)://host:port/path` of a server listening on TCP, for the start-up line; undefined when Bun gives no URL. */
+const QUESTION_MARK = 0x3f; // ?
+
 const socketUrl = (server: IBunServer, path: string): string | undefined => {
   const base = server.url;
   if (!base || !/^https?:$/.test(base.protocol)) return undefined;
@@ -224,10 +226,14 @@ export class WebSocketServerHelper<
   /** True when the request is a WebSocket upgrade on this helper's path (path first: it is the cheap test). */
   isUpgradeRequest(req: Request): boolean {
     const url = req.url;
+    const path = this.opts.path;
     const start = url.indexOf('/', url.indexOf('//') + 2);
-    const end = url.indexOf('?', start);
-    if (url.slice(start, end === -1 ? undefined : end) !== this.opts.path) return false;
-    return req.headers.get('upgrade')?.toLowerCase() === 'websocket';
+    // The path, then the end of the URL or its query: compared in place, no substring made.
+    if (start === -1 || !url.startsWith(path, start)) return false;
+    const after = start + path.length;
+    if (after !== url.length && url.charCodeAt(after) !== QUESTION_MARK) return false;
+    const upgrade = req.headers.get('upgrade');
+    return upgrade === 'websocket' || upgrade?.toLowerCase() === 'websocket';
   }
 
   /** Upgrades with a fresh client id; 503 / 429 past the upgrade caps (see `UpgradeGate`), 400 when Bun refuses. */
