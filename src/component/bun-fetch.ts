@@ -7,8 +7,8 @@ import type { IBunServer } from '../server/types.js';
 
 /** The two things the router needs from the helper. */
 export interface IUpgradeTarget {
-  isUpgradeRequest(req: Request): boolean;
-  upgrade(req: Request, server: IBunServer): Response | undefined;
+  isOnPath(req: Request): boolean;
+  upgradeOnPath(req: Request, server: IBunServer): Response | undefined | null;
 }
 
 /** Hono's fetch as Bun calls it; the Bun server is passed on as Hono's `env`. */
@@ -16,6 +16,10 @@ export type THonoFetch = (req: Request, server: any) => Response | Promise<Respo
 
 export const createBunFetchHandler = (opts: { helper: IUpgradeTarget; honoFetch: THonoFetch }) => {
   const { helper, honoFetch } = opts;
-  return (req: Request, server: IBunServer): Response | Promise<Response> | undefined =>
-    helper.isUpgradeRequest(req) ? helper.upgrade(req, server) : honoFetch(req, server);
+  return (req: Request, server: IBunServer): Response | Promise<Response> | undefined => {
+    if (!helper.isOnPath(req)) return honoFetch(req, server);
+    // Bun tells an upgrade from a plain request itself; a plain one on the path is the app's.
+    const answer = helper.upgradeOnPath(req, server);
+    return answer === null ? honoFetch(req, server) : answer;
+  };
 };

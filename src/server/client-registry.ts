@@ -123,8 +123,11 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     return true;
   }
 
-  /** Removes a client from a room; false when it was not a member. */
-  leave(client: IWebSocketClient<MetadataType>, room: string): boolean {
+  /**
+   * Removes a client from a room; false when it was not a member. `closing`: the socket is going
+   * away, and its Bun topics with it, so there is nothing to unsubscribe.
+   */
+  leave(client: IWebSocketClient<MetadataType>, room: string, closing = false): boolean {
     if (!client.rooms.delete(room)) return false;
     const members = this.rooms.get(room);
     if (members) {
@@ -134,7 +137,7 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
         this.broker.unsubscribe(WebSocketChannels.forRoom({ room }));
       }
     }
-    if (!client.encrypted && room !== client.id && client.socket.readyState === WebSocketReadyStates.OPEN) client.socket.unsubscribe(room);
+    if (!closing && !client.encrypted && room !== client.id && client.socket.readyState === WebSocketReadyStates.OPEN) client.socket.unsubscribe(room);
     this.presence?.left(client, room);
     return true;
   }
@@ -182,9 +185,8 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     if (!client) return undefined;
     const wasAdmitted = client.admitted;
     client.admitted = false;
-    // Only the own-id room (or none): no index, topic or presence entry to undo.
-    if (client.rooms.size === 0 || (client.rooms.size === 1 && client.rooms.has(clientId))) client.rooms.clear();
-    else for (const room of [...client.rooms]) this.leave(client, room);
+    // Deleting the current entry while iterating a Set is safe: no copy of the rooms needed.
+    for (const room of client.rooms) this.leave(client, room, true);
     if (client.userId !== undefined && wasAdmitted) {
       const sessions = this.users.get(client.userId);
       if (typeof sessions === 'object') {

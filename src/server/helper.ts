@@ -24,7 +24,7 @@ import { RoomRequests } from './room-requests.js';
 import { assertBunRuntime } from './runtime.js';
 import { ServerApi } from './server-api.js';
 import { TypedEvents } from './typed-events.js';
-import { UpgradeGate } from './upgrade-gate.js';
+import { UpgradeGate, isUpgradeRefusal } from './upgrade-gate.js';
 import type { IWebSocketHealth } from './health.js';
 import { OperationsEndpoints } from './operations.js';
 import type { Registry } from 'prom-client';
@@ -39,6 +39,12 @@ import type {
 
 /** `ws(s)://host:port/path` of a server listening on TCP, for the start-up line; undefined when Bun gives no URL. */
 const QUESTION_MARK = 0x3f; // ?
+
+/** The request asks for a WebSocket (`Upgrade: websocket`, any case). */
+const hasUpgradeHeader = (req: Request): boolean => {
+  const upgrade = req.headers.get('upgrade');
+  return upgrade === 'websocket' || upgrade?.toLowerCase() === 'websocket';
+};
 
 const socketUrl = (server: IBunServer, path: string): string | undefined => {
   const base = server.url;
@@ -225,24 +231,43 @@ export class WebSocketServerHelper<
 
   /** True when the request is a WebSocket upgrade on this helper's path (path first: it is the cheap test). */
   isUpgradeRequest(req: Request): boolean {
+    return this.isOnPath(req) && hasUpgradeHeader(req);
+  }
+
+  /** True when the request's path is this helper's (`path`), whatever its method or headers. */
+  isOnPath(req: Request): boolean {
     const url = req.url;
     const path = this.opts.path;
     const start = url.indexOf('/', url.indexOf('//') + 2);
     // The path, then the end of the URL or its query: compared in place, no substring made.
     if (start === -1 || !url.startsWith(path, start)) return false;
     const after = start + path.length;
-    if (after !== url.length && url.charCodeAt(after) !== QUESTION_MARK) return false;
-    const upgrade = req.headers.get('upgrade');
-    return upgrade === 'websocket' || upgrade?.toLowerCase() === 'websocket';
+    return after === url.length || url.charCodeAt(after) === QUESTION_MARK;
   }
 
   /** Upgrades with a fresh client id; 503 / 429 past the upgrade caps (see `UpgradeGate`), 400 when Bun refuses. */
   upgrade(req: Request, server: IBunServer = this.opts.server): Response | undefined {
-    const data = this.gate.enter(req, server);
-    if (data instanceof Response) return data;
-    if (server.upgrade(req, { data })) return undefined;
-    this.gate.left(data);
+    const entry = this.gate.enter(req, server);
+    if (isUpgradeRefusal(entry)) return this.gate.refuse(entry);
+    if (server.upgrade(req, { data: entry })) return undefined;
+    this.gate.left(entry);
     return new Response('WebSocket upgrade failed', { status: 400 });
+  }
+
+  /**
+   * Beyond the contract, for a request already known to be on this helper's path (`isOnPath`):
+   * `upgrade()` without the header check first — Bun's own upgrade checks the headers natively,
+   * so the usual request costs no `Headers` object. `null` when it is not a WebSocket upgrade
+   * (the app serves it); otherwise what `upgrade()` answers.
+   */
+  upgradeOnPath(req: Request, server: IBunServer = this.opts.server): Response | undefined | null {
+    const entry = this.gate.enter(req, server);
+    if (!isUpgradeRefusal(entry)) {
+      if (server.upgrade(req, { data: entry })) return undefined;
+      this.gate.left(entry);
+    }
+    if (!hasUpgradeHeader(req)) return null;
+    return isUpgradeRefusal(entry) ? this.gate.refuse(entry) : new Response('WebSocket upgrade failed', { status: 400 });
   }
 
   getBunWebSocketHandler(): IBunWebSocketHandler {

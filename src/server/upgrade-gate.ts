@@ -6,6 +6,28 @@ import { ConnectionCap } from './rate-limiter.js';
 import type { ServerTelemetry, TUpgradeRefusal } from './telemetry.js';
 import type { IBunServer, IWebSocketData } from './types.js';
 
+/** Why an upgrade was refused, and the answer it gets. */
+export interface IUpgradeRefusal {
+  kind: TUpgradeRefusal;
+  status: number;
+  message: string;
+}
+
+const PER_ADDRESS: IUpgradeRefusal = { kind: 'connections-per-address', status: 429, message: 'Too many connections from this address' };
+const UNAUTHENTICATED_PER_NODE: IUpgradeRefusal = {
+  kind: 'unauthenticated-per-node',
+  status: 503,
+  message: 'Too many connections waiting to authenticate; try again later',
+};
+const UNAUTHENTICATED_PER_ADDRESS: IUpgradeRefusal = {
+  kind: 'unauthenticated-per-address',
+  status: 429,
+  message: 'Too many connections waiting to authenticate from this address',
+};
+
+/** True for a refusal, false for the socket data of an admitted upgrade. */
+export const isUpgradeRefusal = (entry: IWebSocketData | IUpgradeRefusal): entry is IUpgradeRefusal => 'kind' in entry;
+
 /**
  * Admission at upgrade time, before a socket costs anything: open sockets per client address
  * (`maxConnectionsPerIp`, 429) and sockets that have not authenticated yet, per node
@@ -38,25 +60,31 @@ export class UpgradeGate {
     this.logs = new LogThrottle(logger);
   }
 
-  /** Reserves the slots of one upgrade: the socket data to upgrade with, or the refusal to answer. */
-  enter(req: Request, server: IBunServer): IWebSocketData | Response {
+  /**
+   * Reserves the slots of one upgrade: the socket data to upgrade with, or why not. Nothing is
+   * counted or logged for a refusal until `refuse()`: the caller may find the request was not an
+   * upgrade at all.
+   */
+  enter(req: Request, server: IBunServer): IWebSocketData | IUpgradeRefusal {
     const ip = this.needsAddress ? this.addresses.resolve(server.requestIP?.(req)?.address, req.headers) : undefined;
-    const data: IWebSocketData = { clientId: crypto.randomUUID(), ip, pendingAuth: this.countsUnauthenticated };
     if (!this.countsUnauthenticated) {
-      return this.connections.tryAcquire(ip) ? data : this.refuse('connections-per-address', 429, 'Too many connections from this address');
+      return this.connections.tryAcquire(ip) ? { clientId: crypto.randomUUID(), ip, pendingAuth: false } : PER_ADDRESS;
     }
-    if (this.maxUnauthenticated > 0 && this.unauthenticated >= this.maxUnauthenticated) {
-      return this.refuse('unauthenticated-per-node', 503, 'Too many connections waiting to authenticate; try again later');
-    }
-    if (!this.unauthenticatedPerAddress.tryAcquire(ip)) {
-      return this.refuse('unauthenticated-per-address', 429, 'Too many connections waiting to authenticate from this address');
-    }
+    if (this.maxUnauthenticated > 0 && this.unauthenticated >= this.maxUnauthenticated) return UNAUTHENTICATED_PER_NODE;
+    if (!this.unauthenticatedPerAddress.tryAcquire(ip)) return UNAUTHENTICATED_PER_ADDRESS;
     if (!this.connections.tryAcquire(ip)) {
       this.unauthenticatedPerAddress.release(ip);
-      return this.refuse('connections-per-address', 429, 'Too many connections from this address');
+      return PER_ADDRESS;
     }
     this.unauthenticated++;
-    return data;
+    return { clientId: crypto.randomUUID(), ip, pendingAuth: true };
+  }
+
+  /** Answers a refused upgrade: counted by kind, logged (throttled), the HTTP status to send. */
+  refuse(refusal: IUpgradeRefusal): Response {
+    this.telemetry.upgradesRefused[refusal.kind]++;
+    this.logs.warn(refusal.kind, `refusing upgrades with HTTP ${refusal.status}: ${refusal.message.toLowerCase()}`);
+    return new Response(refusal.message, { status: refusal.status });
   }
 
   /** The socket authenticated: its unauthenticated slot is free (safe to call twice). */
@@ -71,11 +99,5 @@ export class UpgradeGate {
   left(data: IWebSocketData): void {
     this.authenticated(data);
     this.connections.release(data.ip);
-  }
-
-  private refuse(kind: TUpgradeRefusal, status: number, message: string): Response {
-    this.telemetry.upgradesRefused[kind]++;
-    this.logs.warn(kind, `refusing upgrades with HTTP ${status}: ${message.toLowerCase()}`);
-    return new Response(message, { status });
   }
 }

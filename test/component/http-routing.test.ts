@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { WebSocketBindingKeys, WebSocketComponent, getWebSocketHelper } from '../../src';
+import { MetricSamples } from '../support/prometheus';
 import { TestClient } from '../support/ws-client';
 import { StaticTokenAuthProvider } from './fixtures/providers';
 import { rawUpgrade } from './fixtures/raw-upgrade';
@@ -43,6 +44,22 @@ describe('HTTP next to the ws path', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('x-test-app')).toBe('yes');
     expect(getWebSocketHelper(app).getClients().size).toBe(0);
+  });
+
+  test('with the upgrade caps full, a plain request on the ws path still reaches Hono and is not counted as a refused upgrade', async () => {
+    app = await TestApp.start({ configure: withComponent({ protection: { maxConnectionsPerIp: 1 } }) });
+    const first = await TestClient.connect(app.wsUrl(), { token: 'ada' });
+    const refusals = async () =>
+      MetricSamples.parse(await getWebSocketHelper(app!).getMetrics()).get('ignis_ws_upgrades_refused_total', { reason: 'connections-per-address' });
+
+    const plain = await fetch(app.url('/ws'));
+    expect(plain.status).toBe(404);
+    expect(plain.headers.get('x-test-app')).toBe('yes');
+    expect(await refusals()).toBe(0);
+
+    expect((await rawUpgrade(app.port, '/ws')).status).toBe(429);
+    expect(await refusals()).toBe(1);
+    await first.close();
   });
 
   test('an upgrade on another path is not taken by the helper: Hono answers it', async () => {
