@@ -1,8 +1,8 @@
-/** Which rows were load-generator bound: the load process used ≥ LOAD_BOUND_CORES during their phase. */
+/** Which rows were load-generator bound: the busiest load worker used ≥ LOAD_BOUND_CORES during their phase. */
 import { LOAD_BOUND_CORES, type IStoreData } from '../scenarios/store';
 import type { TTargetName } from '../scenarios/targets';
 
-/** metric id → target → the most cores the load process used in any kept run of that phase. */
+/** metric id → target → the most cores the busiest load worker used in any kept run of that phase. */
 export type TLoadCores = IStoreData['loadCores'];
 
 /** Highest load-process cores per target for a metric (all targets that have a reading). */
@@ -14,7 +14,7 @@ export const maxLoadCores = (loadCores: TLoadCores, id: string): Partial<Record<
   return out;
 };
 
-/** Targets (with cores) whose load process was at or above the bound for a metric. */
+/** Targets (with cores) whose busiest load worker was at or above the bound for a metric. */
 export const boundTargets = (loadCores: TLoadCores, id: string): [TTargetName, number][] =>
   (Object.entries(maxLoadCores(loadCores, id)) as [TTargetName, number][]).filter(([, cores]) => cores >= LOAD_BOUND_CORES);
 

@@ -49,16 +49,16 @@ const table = (input: IReportInput): string[] => {
   return lines;
 };
 
-/** Footnotes for the † rows: which targets' load process used ≥ 0.9 of a core, and how much. */
+/** Footnotes for the † rows: which targets' busiest load worker used ≥ 0.9 of a core, and how much. */
 const loadFootnotes = (input: IReportInput): string[] => {
   const notes = input.rows.flatMap(row => {
     const bound = boundTargets(input.data.loadCores, row.id);
-    return bound.length ? [`- † ${row.group} — ${row.label}: load-generator bound: the load process used ${describeCores(bound)} cores (max over runs).`] : [];
+    return bound.length ? [`- † ${row.group} — ${row.label}: load-generator bound: the busiest load worker used ${describeCores(bound)} cores (max over runs).`] : [];
   });
   if (!Object.keys(input.data.loadCores ?? {}).length) return ['', '- Load-generator CPU was not recorded in this run (results from before it was measured).'];
   return notes.length
     ? ['', ...notes]
-    : ['', '- No row was load-generator bound: every load process stayed below 0.9 of a core in every measured phase.'];
+    : ['', '- No row was load-generator bound: every load worker stayed below 0.9 of a core in every measured phase (together with the servers and Redis they still share the machine\'s cores).'];
 };
 
 /** One sentence on how much other work ran on the machine during the kept runs. */

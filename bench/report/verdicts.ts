@@ -187,7 +187,7 @@ const SECTIONS: ISection[] = [
   },
 ];
 
-/** Cores of the load process in one cell's phase at or above the bound, as "id target 0.97 cores". */
+/** Cores of the busiest load worker in one cell's phase at or above the bound, as "id target 0.97 cores". */
 const boundCells = (loadCores: TLoadCores, cells: TCell[]): string[] =>
   cells.flatMap(([id, target]) => boundTargets(loadCores, id).filter(([t]) => t === target).map(([t, cores]) => `${id} ${t} ${cores.toFixed(2)} cores`));
 
@@ -195,10 +195,10 @@ const boundCells = (loadCores: TLoadCores, cells: TCell[]): string[] =>
 const loadVerdict = (goal: IGoal, loadCores: TLoadCores): string | undefined => {
   if (!goal.loadCells) return undefined;
   const bound = boundCells(loadCores, goal.loadCells);
-  if (bound.length) return `load-generator bound: the load process used ≥ 0.9 of a core (${bound.join('; ')}), so the ratio measures the load generator as much as the server`;
+  if (bound.length) return `load-generator bound: a load worker used ≥ 0.9 of a core (${bound.join('; ')}), so the ratio measures the load generator as much as the server`;
   const seen = goal.loadCells.flatMap(([id, target]) => maxLoadCores(loadCores, id)[target] ?? []);
   if (!seen.length) return 'no load-generator CPU was recorded for these rows';
-  return `not load-generator bound: the load process used at most ${Math.max(...seen).toFixed(2)} cores, so the gap is the server's`;
+  return `no load worker was the bottleneck (the busiest used at most ${Math.max(...seen).toFixed(2)} cores), but the workers together, the server(s) and Redis share the machine's cores, so the gap is the server's or the shared machine's`;
 };
 
 /** A count with enough digits to tell 0.004 from 0. */
