@@ -88,3 +88,52 @@ describe('control commands', () => {
     }
   });
 });
+
+describe('decodeEnvelope: client messages', () => {
+  const decode = (value: unknown) => decodeEnvelope(JSON.stringify(value));
+
+  test('a well-formed message decodes to its known fields only, positions and exclusions included', () => {
+    expect(decode({ serverId: 's', type: 'room', target: 'r', event: 'e', data: { a: [1] }, extra: 'dropped' })).toEqual({
+      serverId: 's',
+      type: 'room',
+      target: 'r',
+      event: 'e',
+      data: { a: [1] },
+    });
+    expect(decode({ serverId: 's', type: 'room', target: 'r', event: 'e', data: null, exclude: ['x'], pos: { offset: '1-0', epoch: 'ep', more: 1 } })).toEqual({
+      serverId: 's',
+      type: 'room',
+      target: 'r',
+      event: 'e',
+      data: null,
+      exclude: ['x'],
+      pos: { offset: '1-0', epoch: 'ep' },
+    });
+    expect(decode({ serverId: 's', type: 'broadcast', event: 'e' })).toEqual({ serverId: 's', type: 'broadcast', event: 'e', data: undefined });
+  });
+
+  test('every field the contract constrains is checked: a wrong one makes the whole message malformed', () => {
+    const good = { serverId: 's', type: 'room', target: 'r', event: 'e', data: 1 };
+    for (const bad of [
+      { ...good, serverId: '' },
+      { ...good, serverId: 1 },
+      { ...good, type: 'rooms' },
+      { ...good, target: undefined },
+      { ...good, target: 7 },
+      { ...good, target: null },
+      { ...good, event: '' },
+      { ...good, event: ['e'] },
+      { ...good, exclude: 'x' },
+      { ...good, exclude: ['x', 2] },
+      { ...good, pos: { offset: '1-0' } },
+      { ...good, pos: { offset: '', epoch: 'ep' } },
+      { ...good, pos: ['1-0', 'ep'] },
+      { ...good, pos: null },
+      [good],
+      'text',
+      null,
+    ]) {
+      expect(decode(bad)).toBeUndefined();
+    }
+  });
+});
