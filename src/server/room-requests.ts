@@ -11,8 +11,18 @@ import type { RoomHistory, IWebSocketHistoryResult } from './history.js';
 export const isReservedRoom = (room: string): boolean =>
   room.startsWith(WebSocketDefaults.RESERVED_ROOM_PREFIX) || isClientIdShaped(room);
 
+const isRoomName = (room: unknown): room is string => typeof room === 'string' && room.length > 0 && room.length <= MAX_ROOM_NAME_LENGTH;
+
 /** `{ rooms: string[] }` with sane names (deduplicated), or undefined. */
 const readRooms = (data: unknown): { rooms: string[]; since: Record<string, IStreamPosition> } | undefined => {
+  // The plain join (no `since`) checked by hand, as strictly as the schema; the schema decides the rest.
+  const plain = data as { rooms?: unknown; since?: unknown } | null;
+  if (typeof plain === 'object' && plain !== null && plain.since === undefined) {
+    const { rooms } = plain;
+    if (Array.isArray(rooms) && rooms.length > 0 && rooms.length <= MAX_ROOMS_PER_REQUEST && rooms.every(isRoomName)) {
+      return { rooms: [...new Set(rooms)], since: {} };
+    }
+  }
   const result = roomsRequestSchema.safeParse(data);
   return result.success ? { rooms: [...new Set(result.data.rooms)], since: result.data.since ?? {} } : undefined;
 };

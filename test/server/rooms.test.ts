@@ -87,7 +87,19 @@ describe('rooms', () => {
   test('malformed join/leave payloads get INVALID_ROOMS and change nothing', async () => {
     node = await startNode();
     const client = await TestClient.connect(node.url);
-    const bad = [undefined, null, 'room', { rooms: 'room' }, { rooms: [] }, { rooms: [1] }, { rooms: [''] }, { rooms: ['x'.repeat(300)] }];
+    const bad = [
+      undefined,
+      null,
+      'room',
+      ['room'],
+      { rooms: 'room' },
+      { rooms: [] },
+      { rooms: [1] },
+      { rooms: ['ok', 2] },
+      { rooms: [''] },
+      { rooms: ['x'.repeat(300)] },
+      { rooms: Array.from({ length: 101 }, (_, i) => `r${i}`) },
+    ];
     for (const data of bad) {
       for (const event of ['join', 'leave']) {
         const answer = await client.request(event, data, 'error');
