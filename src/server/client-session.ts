@@ -13,6 +13,9 @@ type TSessionCallbacks<A extends AnyObject, M extends AnyObject> = Pick<
   'defaultRooms' | 'clientConnectedFn' | 'clientDisconnectedFn' | 'clientRemovedFn' | 'logFormat'
 >;
 
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
 /** How a connection ended: the close code and reason Bun reported (or 1001 on `shutdown()`). */
 export interface ISessionEnd {
   code: number;
@@ -68,11 +71,15 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
     if (connectedFn) void this.callback('clientConnectedFn', () => connectedFn({ clientId: client.id, userId: client.userId, metadata: client.metadata }));
   }
 
-  /** Removes a client and runs the disconnect callbacks; safe to call twice (the second call does nothing). */
-  async end(socket: IWebSocket, how: ISessionEnd): Promise<void> {
+  /**
+   * Removes a client and runs the disconnect callbacks; safe to call twice (the second call does
+   * nothing). Returns a promise only while a callback is still running (most connections end
+   * with no asynchronous work at all).
+   */
+  end(socket: IWebSocket, how: ISessionEnd): Promise<void> | undefined {
     const { clientId } = socket.data;
     const removed = this.registry.remove(clientId);
-    if (!removed) return;
+    if (!removed) return undefined;
     const durationMs = Date.now() - removed.client.connectedAt;
     this.logs.event('info', 'disconnect', 'client disconnected', () => ({
       clientId,
@@ -85,18 +92,26 @@ export class ClientSessions<AuthDataType extends AnyObject, MetadataType extends
     }));
     this.gate.left(socket.data);
     const { clientDisconnectedFn, clientRemovedFn } = this.opts;
-    if (!clientRemovedFn && !(removed.wasAdmitted && clientDisconnectedFn)) return;
     const who = { clientId, userId: removed.client.userId };
-    if (removed.wasAdmitted && clientDisconnectedFn) await this.callback('clientDisconnectedFn', () => clientDisconnectedFn(who));
-    if (clientRemovedFn) await this.callback('clientRemovedFn', () => clientRemovedFn(who));
+    const disconnected = removed.wasAdmitted && clientDisconnectedFn ? this.callback('clientDisconnectedFn', () => clientDisconnectedFn(who)) : undefined;
+    if (!clientRemovedFn) return disconnected;
+    // clientRemovedFn runs after clientDisconnectedFn has finished.
+    if (!disconnected) return this.callback('clientRemovedFn', () => clientRemovedFn(who));
+    return disconnected.then(() => this.callback('clientRemovedFn', () => clientRemovedFn(who)));
   }
 
-  /** Runs one of the app's callbacks (only called when the app set it); its error is logged, never thrown. */
-  private async callback(name: string, run: () => unknown): Promise<void> {
+  /**
+   * Runs one of the app's callbacks; its error (thrown, or its promise's rejection) is logged,
+   * never thrown. A promise only when the callback returned one.
+   */
+  private callback(name: string, run: () => unknown): Promise<void> | undefined {
+    const failed = (error: unknown): void => this.logs.error(name, `${name} threw:`, error);
     try {
-      await run();
+      const result = run();
+      if (isThenable(result)) return Promise.resolve(result).then(() => undefined, failed);
     } catch (error) {
-      this.logs.error(name, `${name} threw:`, error);
+      failed(error);
     }
+    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { WebSocketClientStates, WebSocketCloseCodes, WebSocketErrorCodes } from '../../src';
 import { startNode, type ITestNode } from '../support/server';
+import { captureLogs } from '../support/log-capture';
 import { TestClient } from '../support/ws-client';
 
 let node: ITestNode | undefined;
@@ -187,5 +188,57 @@ describe('post-connection authentication', () => {
     const id = client.id;
     await client.close();
     expect(await gone).toEqual({ clientId: id, userId: 'u9' });
+  });
+  test('clientRemovedFn runs after an async clientDisconnectedFn has finished; a throwing or rejecting callback is logged and the next still runs', async () => {
+    const order: string[] = [];
+    let finishDisconnect!: () => void;
+    const disconnectHeld = new Promise<void>(resolve => (finishDisconnect = resolve));
+    let removed!: () => void;
+    const allRemoved = new Promise<void>(resolve => (removed = resolve));
+    let removals = 0;
+    let slowStarted!: () => void;
+    const slowDisconnecting = new Promise<void>(resolve => (slowStarted = resolve));
+    node = await startNode({
+      // Not an async function: a synchronous throw and a returned rejection take different paths.
+      clientDisconnectedFn: ({ userId }) => {
+        order.push(`disconnected ${userId} start`);
+        if (userId === 'sync-throw') throw new Error('sync boom');
+        if (userId === 'async-throw') return Promise.reject(new Error('async boom'));
+        slowStarted();
+        return disconnectHeld.then(() => void order.push(`disconnected ${userId} end`));
+      },
+      clientRemovedFn: ({ userId }) => {
+        order.push(`removed ${userId}`);
+        if (++removals === 3) removed();
+      },
+    });
+    const logs = captureLogs();
+    try {
+      const slow = await TestClient.connect(node.url, { token: 'user:slow' });
+      await slow.close();
+      await slowDisconnecting;
+      expect(order).toEqual(['disconnected slow start']);
+      finishDisconnect();
+      for (const user of ['sync-throw', 'async-throw']) {
+        const client = await TestClient.connect(node.url, { token: `user:${user}` });
+        await client.close();
+      }
+      await allRemoved;
+      expect(order).toEqual([
+        'disconnected slow start',
+        'disconnected slow end',
+        'removed slow',
+        'disconnected sync-throw start',
+        'removed sync-throw',
+        'disconnected async-throw start',
+        'removed async-throw',
+      ]);
+      const errors = logs.at('error').map(entry => entry.message);
+      expect(errors.some(message => message.includes('clientDisconnectedFn threw') && message.includes('sync boom'))).toBe(true);
+      // The rejection right after is the same kind of failure: counted by the log throttle, not a second line.
+      expect(errors.filter(message => message.includes('clientDisconnectedFn threw'))).toHaveLength(1);
+    } finally {
+      logs.stop();
+    }
   });
 });

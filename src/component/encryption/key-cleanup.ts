@@ -6,10 +6,13 @@
 import type { TWebSocketClientRemovedFn } from '../../server/types.js';
 import type { ClientKeyStore } from './client-key-store.js';
 
-/** Composes the app's `clientRemovedFn` with the key drop: key first, whatever the app's callback does. */
-export const dropKeyOnRemoval =
-  (keys: ClientKeyStore, appRemovedFn?: TWebSocketClientRemovedFn): TWebSocketClientRemovedFn =>
-  async who => {
-    keys.delete(who.clientId);
-    await appRemovedFn?.(who);
-  };
+/** Composes the app's `clientRemovedFn` with the key drop: key first, whatever the app's callback does (synchronous when there is none). */
+export const dropKeyOnRemoval = (keys: ClientKeyStore, appRemovedFn?: TWebSocketClientRemovedFn): TWebSocketClientRemovedFn =>
+  appRemovedFn
+    ? async who => {
+        keys.delete(who.clientId);
+        await appRemovedFn(who);
+      }
+    : who => {
+        keys.delete(who.clientId);
+      };
