@@ -7,6 +7,8 @@
 export interface IBenchConfig {
   /** Runs of every measure; the report shows the median with min–max. */
   repeats: number;
+  /** Runs of the feature-cost scenario: its off vs idle differences are a few per cent, inside one burst's run-to-run spread. */
+  featureRepeats: number;
   /** Clients in the single-node fan-out scenario (also the small connect measure). */
   fanoutClients: number;
   /** Messages in one room burst. */
@@ -64,6 +66,7 @@ export const loadConfig = (): IBenchConfig => {
   const quick = process.env.BENCH_QUICK === '1';
   return {
     repeats: num('REPEATS', quick ? 1 : 3),
+    featureRepeats: num('FEATURE_REPEATS', quick ? 1 : 5),
     fanoutClients: num('FANOUT_CLIENTS', quick ? 300 : 2000),
     burstCount: num('BURST_COUNT', quick ? 50 : 200),
     pacedRate: num('PACED_RATE', 50),

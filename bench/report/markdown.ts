@@ -99,7 +99,7 @@ export const renderMarkdown = (input: IReportInput): string => {
       `Large connect: ${c.bigConnect} clients. Two nodes: ${c.crossClients} clients. Three nodes: ${c.spreadClients} clients, ${c.spreadMessages} sends. ` +
       `Encrypted: ${c.encClients} clients, ${c.encMessages}-message burst. Capacity: ${c.capacityClients} clients held ${c.capacityHoldSeconds} s. ` +
       `Redis Cluster: ${c.shardClients} clients on B in ${c.shardRooms} rooms, ${c.shardMessages} sends via A. ` +
-      `Handshakes in flight while connecting: ${c.connectWindow}. Load worker processes: ${c.loadProcs}.`,
+      `Feature cost: median of ${c.featureRepeats} runs of each variant. Handshakes in flight while connecting: ${c.connectWindow}. Load worker processes: ${c.loadProcs}.`,
     '',
     '## Results',
     '',

@@ -74,10 +74,11 @@ export const eachRun = async (
   scenario: string,
   targets: TTargetName[],
   run: (target: TTargetName, label: string) => Promise<string>,
+  repeats = ctx.config.repeats,
 ): Promise<void> => {
-  for (let repeat = 1; repeat <= ctx.config.repeats; repeat++) {
+  for (let repeat = 1; repeat <= repeats; repeat++) {
     for (const target of targets) {
-      const label = `${scenario} ${repeat}/${ctx.config.repeats} ${target}`;
+      const label = `${scenario} ${repeat}/${repeats} ${target}`;
       if (ctx.elapsed() > ctx.config.budgetSeconds) {
         ctx.store.note(`${scenario}: run ${repeat} of ${target} skipped, time budget spent`);
         continue;

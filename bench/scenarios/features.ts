@@ -57,5 +57,5 @@ export const runFeatures = (ctx: IScenarioContext): Promise<void> => {
     const summaries: string[] = [];
     for (const variant of order) summaries.push(await runVariant(ctx, variant, label));
     return summaries.join('; ');
-  });
+  }, ctx.config.featureRepeats);
 };
