@@ -25,7 +25,7 @@ const dir = join(TMP_DIR, `profile-${target}`);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 try {
-  const server = await startProfiledTarget(target, redis, dir);
+  const server = await startProfiledTarget(target, redis, { profileDir: dir });
   try {
     const ms = await churnCpuPerConnection(server, rounds, clients);
     console.log(`\n${target}: server CPU ${ms.toFixed(4)} ms per connection (connect + authenticate + close, /proc ticks; the profiler adds its own)`);

@@ -30,13 +30,23 @@ export interface IProfiledTarget {
   stop(): Promise<void>;
 }
 
+/** How to start a target: under the CPU profiler (`profileDir`), with a module preloaded and extra environment. */
+export interface IProfiledStart {
+  profileDir?: string;
+  preload?: string;
+  env?: Record<string, string>;
+}
+
 /** Starts `target`; with `profileDir`, under `bun --cpu-prof` writing there (every 200 µs). */
-export const startProfiledTarget = async (target: TProfiled, redis: IRedisServer | undefined, profileDir?: string): Promise<IProfiledTarget> => {
+export const startProfiledTarget = async (target: TProfiled, redis: IRedisServer | undefined, how: IProfiledStart = {}): Promise<IProfiledTarget> => {
   const port = await freePort();
-  const flags = profileDir ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${profileDir}`] : [];
+  const flags = [
+    ...(how.profileDir ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${how.profileDir}`] : []),
+    ...(how.preload ? ['--preload', how.preload] : []),
+  ];
   const proc = Bun.spawn([process.execPath, ...flags, ...scriptFor(target, port, redis)], {
     cwd: join(BENCH, '..'),
-    env: { ...process.env, APP_ENV_LOGGER_FOLDER_PATH: TMP_DIR },
+    env: { ...process.env, APP_ENV_LOGGER_FOLDER_PATH: TMP_DIR, ...how.env },
     stdout: 'ignore',
     stderr: 'ignore',
   });

@@ -29,11 +29,14 @@ export const WHY_CONNECT_REDIS =
 
 /** Server RSS per connection at 10 000 clients, in memory. */
 export const WHY_MEMORY =
-  '`bun:jsc` heapStats after a full GC with 10 000 / 19 500 clients held: JS heap per connection 669 B / 1 177 B against raw\'s 220 B / ' +
-  '209 B (before the changes of issue 13: 1 015 B at 10 000). What stays per client is mostly hash-table entries: the `clients` and ' +
+  '`bun bench/profile/heap.ts` (bun:jsc heapStats after a full GC, read 15 s after connecting: `HEAP_SETTLE_MS=15000`) with 10 000 / ' +
+  "19 500 clients held: JS heap per connection 671 B / 1 176 B against raw's 200 B (before the changes of issue 13: 1 015 B at 10 000). " +
+  'Read right after connecting it is about 300 B more for a few seconds: JSC code blocks and strings the connect burst left, not ' +
+  'per-connection state. What stays per client is mostly hash-table entries: the `clients` and ' +
   "`users` maps, both default rooms' member Sets and the client's own `rooms` Set (own id + 2 default rooms); JSC spends about 100-130 B " +
   'per Set or Map entry and grows tables in powers of two, so the cost per connection rises with the count. Plus three native Bun topic ' +
-  'subscriptions. With `defaultRooms: []`: 907 B and 2.4 KiB RSS per connection at 19 500 (default: 2.9 KiB; raw 1.6 KiB). Closer would ' +
+  'subscriptions. With `defaultRooms: []` (`HEAP_DEFAULT_ROOMS=none`): 907 B and 2.3 KiB RSS per connection at 19 500 (default: 2.7 KiB; ' +
+  'raw 1.6 KiB). Closer would ' +
   'take a membership representation leaner than `Set<string>` (per-room arrays with swap-remove indices on the client record) — the ' +
   "contract's `client.rooms: Set<string>` rules it out for the client's side; a Set subclass kept in an array would save about 130 B. " +
   'RSS after a connect burst also carries the heap the burst grew (±20 % between runs).';
@@ -41,7 +44,7 @@ export const WHY_MEMORY =
 /** Server RSS per connection at 10 000 clients, on Redis. */
 export const WHY_MEMORY_REDIS =
   'On Redis each connection adds its two channel names (about 70 B each) and their entries in our interest map and in ioredis\' ' +
-  'subscription set: about 600 B more JS heap per connection than in memory (1 259 B against 669 B at 10 000 clients; before the ' +
+  'subscription set: about 600 B more JS heap per connection than in memory (1 259 B against 671 B at 10 000 clients; before the ' +
   'changes of issue 13: 1 863 B). The entries are what lets a node receive only the messages of clients it hosts.';
 
 /** Server CPU per 1,000 deliveries. */
@@ -76,7 +79,8 @@ export const WHY_PUBLISH =
 /** RSS per connection with 19,500 clients held. */
 export const WHY_CAPACITY_MEMORY =
   'The per-client hash-table entries of the in-memory RSS row above, at 19 500 clients where JSC\'s tables are past another doubling: ' +
-  '1 177 B of JS heap per connection (raw 209 B), 2.9 KiB RSS (raw 1.6); 2.4 KiB with `defaultRooms: []`.';
+  '1 176 B of JS heap per connection (raw 200 B), 2.7 KiB RSS (raw 1.6) 15 s after connecting (`bun bench/profile/heap.ts 19500`); ' +
+  '2.3 KiB with `defaultRooms: []`.';
 
 /** Clients closed during the capacity hold. */
 export const WHY_CAPACITY_DROPPED =

@@ -80,6 +80,18 @@ describe('post-connection authentication', () => {
     expect(node.helper.getClients().size).toBe(0);
   });
 
+  test('each silent socket is closed at its own deadline; one that authenticated in time is not', async () => {
+    node = await startNode({ authTimeout: 150 });
+    const silent = await TestClient.open(node.url);
+    const punctual = await TestClient.connect(node.url, { token: 'ok' });
+    const alsoSilent = await TestClient.open(node.url);
+    expect((await silent.closed).code).toBe(WebSocketCloseCodes.AUTH_TIMEOUT);
+    expect((await alsoSilent.closed).code).toBe(WebSocketCloseCodes.AUTH_TIMEOUT);
+    node.helper.sendToClient({ clientId: punctual.id, event: 'still-here', data: 1 });
+    expect((await punctual.next('still-here')).data).toBe(1);
+    await punctual.close();
+  });
+
   test('an authenticateFn slower than authTimeout * 3 closes with 4001 and never sends connected', async () => {
     let release!: () => void;
     const gate = new Promise<void>(r => (release = r));

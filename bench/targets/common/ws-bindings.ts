@@ -63,6 +63,8 @@ export const bindWebSocket = (app: BenchApplication, opts: IWsBindingOptions): v
     // The load generator opens thousands of clients from one address with 256 handshakes in flight;
     // the per-address cap on unauthenticated sockets (64 by default) is for real clients, not it.
     protection: { maxUnauthenticatedPerIp: 0 },
+    // `BENCH_DEFAULT_ROOMS=none` (bench/profile/heap.ts): what the two default rooms cost.
+    ...(process.env.BENCH_DEFAULT_ROOMS === 'none' ? { defaultRooms: [] } : {}),
     ...(presence ? { presence: { rooms: presence } } : {}),
   });
   if (opts.history || opts.idleFeatures) {
