@@ -5,7 +5,6 @@ import type { ClientMessenger } from './messenger.js';
 import type { TResolvedServerOptions } from './options.js';
 import type { IWebSocketClient } from './types.js';
 import { LogThrottle } from '../logging/log-throttle.js';
-import { DeadlineQueue } from '../timing/deadline-queue.js';
 import type { ClientRegistry, IClientRecord } from './client-registry.js';
 import type { ServerTelemetry } from './telemetry.js';
 
@@ -24,18 +23,14 @@ const readUserId = (value: unknown): string | undefined | null => {
 /**
  * Post-connection authentication: UNAUTHORIZED -> AUTHENTICATING -> AUTHENTICATED.
  * Two deadlines close with 4001: `authTimeout` to send `authenticate`, then `authTimeout * 3`
- * from then for `authenticateFn` (and `handshakeFn`) to finish. Each is a `DeadlineQueue` with
- * one timer for every connection: a connection costs an array slot, not a timer of its own
- * (which would stay alive until it would have fired, even when cleared). After every await the flow checks the client
+ * from then for `authenticateFn` (and `handshakeFn`) to finish. One timer per connection serves
+ * both: armed at open, it re-arms itself for the rest of the second deadline if it fires while
+ * the client is authenticating (rare: clients normally finish well inside the first one). After every await the flow checks the client
  * is still the same live record, so a client that leaves mid-auth leaves no trace. Every
  * failure is logged (`auth-failed`, throttled) with its reason and close code, never the credentials.
  */
 export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyObject> {
   private readonly logs: LogThrottle;
-  /** Sockets that must send `authenticate` within `authTimeout` of opening. */
-  private readonly toStart: DeadlineQueue<IClientRecord<MetadataType>>;
-  /** Clients whose `authenticateFn` (and `handshakeFn`) must finish within `authTimeout * 3` of `authenticate`. */
-  private readonly toFinish: DeadlineQueue<IClientRecord<MetadataType>>;
 
   constructor(
     private readonly opts: Pick<TResolvedServerOptions<AuthDataType, MetadataType>, 'authenticateFn' | 'handshakeFn' | 'requireEncryption' | 'authTimeout' | 'logFormat'>,
@@ -46,25 +41,11 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     private readonly telemetry: ServerTelemetry,
   ) {
     this.logs = new LogThrottle(logger, { format: opts.logFormat });
-    this.toStart = new DeadlineQueue(opts.authTimeout, client => {
-      if (client.state === WebSocketClientStates.UNAUTHORIZED) this.timedOut(client, `no authenticate within authTimeout (${opts.authTimeout} ms)`);
-    });
-    this.toFinish = new DeadlineQueue(opts.authTimeout * 3, client => {
-      if (client.state === WebSocketClientStates.AUTHENTICATING) {
-        this.timedOut(client, `authentication not finished within authTimeout * 3 (${opts.authTimeout * 3} ms)`);
-      }
-    });
   }
 
-  /** Starts the first deadline; called when the socket opens. */
+  /** Arms the auth timer; called when the socket opens. */
   start(client: IClientRecord<MetadataType>): void {
-    this.toStart.add(client);
-  }
-
-  /** Drops every pending deadline (shutdown: every client is closed anyway). */
-  stop(): void {
-    this.toStart.clear();
-    this.toFinish.clear();
+    this.arm(client, this.opts.authTimeout);
   }
 
   async authenticate(client: IClientRecord<MetadataType>, data: unknown, id?: string): Promise<void> {
@@ -78,7 +59,6 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     }
     client.state = WebSocketClientStates.AUTHENTICATING;
     client.authStartedAt = performance.now();
-    this.toFinish.add(client);
 
     const payload = (data !== null && typeof data === 'object' && !Array.isArray(data) ? data : {}) as AuthDataType;
     let result: Awaited<ReturnType<typeof this.opts.authenticateFn>>;
@@ -112,6 +92,8 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
         return;
       }
     }
+    if (client.authTimer) clearTimeout(client.authTimer);
+    client.authTimer = undefined;
     client.metadata = result.metadata;
     if (client.serverPublicKey !== undefined) this.registry.markEncrypted(client);
     this.registry.admit(client, userId);
@@ -155,6 +137,8 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
   private reject(client: IWebSocketClient<MetadataType>, code: TWebSocketErrorCode, message: string, closeCode: number, reason: string) {
     this.logFailure(client, reason, closeCode, code);
     this.messenger.error(client, code, message);
+    if (client.authTimer) clearTimeout(client.authTimer);
+    client.authTimer = undefined;
     client.state = WebSocketClientStates.DISCONNECTED;
     client.socket.close(closeCode, message);
   }
@@ -164,12 +148,24 @@ export class AuthFlow<AuthDataType extends AnyObject, MetadataType extends AnyOb
     this.logs.event('info', 'auth-failed', 'authentication failed', { clientId: client.id, ip: client.socket.data.ip, reason, code: closeCode, errorCode });
   }
 
-  /** A deadline passed for a client still in that phase: logged, counted and closed with 4001 (unless it has gone meanwhile). */
-  private timedOut(client: IClientRecord<MetadataType>, reason: string): void {
-    if (this.registry.clients.get(client.id) !== client) return;
-    this.logFailure(client, reason, WebSocketCloseCodes.AUTH_TIMEOUT);
-    this.telemetry.authRefused(client.authStartedAt, 'timeout');
-    client.state = WebSocketClientStates.DISCONNECTED;
-    client.socket.close(WebSocketCloseCodes.AUTH_TIMEOUT, 'Authentication timeout');
+  /** One timer per connection: the first deadline from open, then (re-armed) the rest of the second from `authenticate`. */
+  private arm(client: IClientRecord<MetadataType>, ms: number): void {
+    client.authTimer = setTimeout(() => {
+      client.authTimer = undefined;
+      if (this.registry.clients.get(client.id) !== client) return;
+      if (client.state === WebSocketClientStates.AUTHENTICATED) return;
+      if (client.state === WebSocketClientStates.AUTHENTICATING) {
+        const left = client.authStartedAt + this.opts.authTimeout * 3 - performance.now();
+        if (left >= 1) return this.arm(client, left);
+      }
+      const reason =
+        client.state === WebSocketClientStates.UNAUTHORIZED
+          ? `no authenticate within authTimeout (${this.opts.authTimeout} ms)`
+          : `authentication not finished within authTimeout * 3 (${this.opts.authTimeout * 3} ms)`;
+      this.logFailure(client, reason, WebSocketCloseCodes.AUTH_TIMEOUT);
+      this.telemetry.authRefused(client.authStartedAt, 'timeout');
+      client.state = WebSocketClientStates.DISCONNECTED;
+      client.socket.close(WebSocketCloseCodes.AUTH_TIMEOUT, 'Authentication timeout');
+    }, ms);
   }
 }

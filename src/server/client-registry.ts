@@ -200,6 +200,8 @@ export class ClientRegistry<MetadataType extends AnyObject = AnyObject> {
     }
     if (wasAdmitted && this.broker.tracksInterest) this.broker.unsubscribe(WebSocketChannels.forClient({ clientId }));
     if (client.encrypted) this.encryptedCount--;
+    if (client.authTimer) clearTimeout(client.authTimer);
+    client.authTimer = undefined;
     client.state = WebSocketClientStates.DISCONNECTED;
     this.clients.delete(clientId);
     return { client, wasAdmitted };

@@ -164,7 +164,6 @@ export class WebSocketServerHelper<
   async shutdown(): Promise<void> {
     this.ops.lifecycle('stopping');
     this.heartbeat.stop();
-    this.auth.stop();
     // Encrypted sends already accepted go out before the sockets close (bounded: a hung transformer cannot stall shutdown).
     await this.delivery.settle();
     const clients = [...this.registry.clients.values()];

@@ -61,7 +61,6 @@ export interface IWebSocketClient<MetadataType extends AnyObject = AnyObject> {
   metadata?: MetadataType;
   serverPublicKey?: string;
   salt?: string;
-  /** Kept for the contract's shape; always undefined: auth deadlines live in one queue per node (server/auth-flow.ts). */
   authTimer?: ReturnType<typeof setTimeout>;
 }
 
