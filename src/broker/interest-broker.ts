@@ -17,8 +17,6 @@ export abstract class InterestBroker {
    * per channel.
    */
   private readonly state = new Map<string, number>();
-  /** Channels subscribed on Redis (entries with the low bit set). */
-  private appliedCount = 0;
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
   /** The change set Redis has not acknowledged yet, if any. */
@@ -51,11 +49,6 @@ export abstract class InterestBroker {
     return channels;
   }
 
-  /** How many channels are subscribed on Redis (what `getSubscribedChannels().length` says, without the array). */
-  subscribedCount(): number {
-    return this.appliedCount;
-  }
-
   /**
    * Resolves when every change made so far is acknowledged. Callers in one burst share one
    * promise: the set in flight's, or the next set's for changes that wait for it (made while a
@@ -76,7 +69,6 @@ export abstract class InterestBroker {
   protected resetInterest(): void {
     this.state.clear();
     this.dirty.clear();
-    this.appliedCount = 0;
     this.acknowledged = this.changes;
     this.nextSet?.resolve();
     this.nextSet = undefined;
@@ -113,11 +105,9 @@ export abstract class InterestBroker {
       if (wanted && !has) {
         toSubscribe.push(channel);
         this.state.set(channel, value | 1);
-        this.appliedCount++;
       } else if (!wanted && has) {
         toUnsubscribe.push(channel);
         this.state.delete(channel);
-        this.appliedCount--;
       }
     }
     this.dirty.clear();

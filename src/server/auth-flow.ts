@@ -25,7 +25,8 @@ const readUserId = (value: unknown): string | undefined | null => {
  * Two deadlines close with 4001: `authTimeout` to send `authenticate`, then `authTimeout * 3`
  * from then for `authenticateFn` (and `handshakeFn`) to finish. One timer per connection serves
  * both: armed at open, it re-arms itself for the rest of the second deadline if it fires while
- * the client is authenticating (rare: clients normally finish well inside the first one). After every await the flow checks the client
+ * the client is authenticating (rare: clients normally finish well inside the first one).
+ * After every await the flow checks the client
  * is still the same live record, so a client that leaves mid-auth leaves no trace. Every
  * failure is logged (`auth-failed`, throttled) with its reason and close code, never the credentials.
  */
