@@ -79,6 +79,37 @@ describe('local delivery', () => {
     for (const x of [a!, b!, c!]) await x.close();
   });
 
+  test('a user going from one session to two and back: counts, lookups and sendToUser follow every step', async () => {
+    const removals = new Map<string, () => void>();
+    const removed = (id: string) => new Promise<void>(resolve => removals.set(id, resolve));
+    node = await startNode({ clientRemovedFn: ({ clientId }) => removals.get(clientId)?.() });
+    const ids = (userId: string) => node!.helper.getClientsByUser({ userId }).map(c => c.id).sort();
+    const first = await TestClient.connect(node.url, { token: 'user:ann' });
+    expect(node.helper.getUserConnections({ userId: 'ann' })).toBe(1);
+    expect(ids('ann')).toEqual([first.id]);
+
+    const second = await TestClient.connect(node.url, { token: 'user:ann' });
+    expect(node.helper.getUserConnections({ userId: 'ann' })).toBe(2);
+    expect(ids('ann')).toEqual([first.id, second.id].sort());
+    node.helper.sendToUser({ userId: 'ann', event: 'both', data: 1 });
+    expect((await first.next('both')).data).toBe(1);
+    expect((await second.next('both')).data).toBe(1);
+
+    const firstGone = removed(first.id);
+    await first.close();
+    await firstGone;
+    expect(node.helper.getUserConnections({ userId: 'ann' })).toBe(1);
+    expect(ids('ann')).toEqual([second.id]);
+    node.helper.sendToUser({ userId: 'ann', event: 'left-one', data: 2 });
+    expect((await second.next('left-one')).data).toBe(2);
+
+    const secondGone = removed(second.id);
+    await second.close();
+    await secondGone;
+    expect(node.helper.getUserConnections({ userId: 'ann' })).toBe(0);
+    expect(ids('ann')).toEqual([]);
+  });
+
   test('broadcast reaches authenticated clients only', async () => {
     node = await startNode();
     const a = await TestClient.connect(node.url);
