@@ -22,18 +22,16 @@ interface IInput {
 
 runMain(async () => {
   const input = readInput<IInput>();
-  const shards = LoadShards.start({
+  const options = {
     url: input.url,
     count: input.count,
     window: input.window,
     timeoutMs: input.timeoutMs,
     heartbeatMs: input.heartbeatMs,
-  });
-  try {
+  };
+  await LoadShards.with(options, async shards => {
     const connect = await connectPhase(input.base, input.pid, shards);
     const hold = await holdPhase(input.base, input.pid, shards, connect, input.holdSeconds);
     emit({ type: 'result', connect, hold });
-  } finally {
-    await shards.close();
-  }
+  });
 });

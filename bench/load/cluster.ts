@@ -72,7 +72,7 @@ runMain(async () => {
   const input = readInput<IInput>();
   const { rooms, masterPorts } = input;
   const setupBefore = await snapshot(masterPorts);
-  const shards = LoadShards.start({
+  const options = {
     url: input.url,
     count: input.count,
     window: input.window,
@@ -80,8 +80,8 @@ runMain(async () => {
     encrypted: false,
     match: `"${BENCH_EVENT}"`,
     withLatency: true,
-  });
-  try {
+  };
+  await LoadShards.with(options, async shards => {
     const connect = await connectPhase(input.clientBase, input.clientPid, shards);
     await shards.join(rooms);
     await untilRoomsFull(input.clientBase, rooms, shards.members, input.stepTimeoutMs);
@@ -112,7 +112,5 @@ runMain(async () => {
       redisInPerSend: inAfter.map((value, i) => (value === null || inBefore[i] === null ? null : (value - inBefore[i]!) / input.messages)),
     };
     emit({ type: 'result', ...result });
-  } finally {
-    await shards.close();
-  }
+  });
 });

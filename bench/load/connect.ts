@@ -18,15 +18,13 @@ interface IInput {
 
 runMain(async () => {
   const input = readInput<IInput>();
-  const shards = LoadShards.start({
+  const options = {
     url: input.url,
     count: input.count,
     window: input.window,
     timeoutMs: input.timeoutMs,
-  });
-  try {
+  };
+  await LoadShards.with(options, async shards => {
     emit({ type: 'result', connect: await connectPhase(input.base, input.pid, shards) });
-  } finally {
-    await shards.close();
-  }
+  });
 });

@@ -30,7 +30,7 @@ interface IInput {
 
 runMain(async () => {
   const input = readInput<IInput>();
-  const shards = LoadShards.start({
+  const options = {
     url: input.url,
     count: input.count,
     window: input.window,
@@ -38,8 +38,8 @@ runMain(async () => {
     encrypted: input.encrypted,
     match: input.encrypted ? '"encrypted"' : `"${BENCH_EVENT}"`,
     withLatency: !input.encrypted,
-  });
-  try {
+  };
+  await LoadShards.with(options, async shards => {
     const connect = await connectPhase(input.clientBase, input.clientPid, shards);
     const joinMs = await joinPhase(shards, input.clientBase, input.room, input.stepTimeoutMs);
     const warm = await warmUp(shards, { sendBase: input.sendBase, room: input.room, via: input.via, bySeq: !input.encrypted });
@@ -54,7 +54,5 @@ runMain(async () => {
     }
     const { dropped } = await shards.status();
     emit({ type: 'result', connect, joinMs, warm, burst, paced, dropped });
-  } finally {
-    await shards.close();
-  }
+  });
 });

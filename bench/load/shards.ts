@@ -131,6 +131,16 @@ export class LoadShards {
     return new LoadShards(workers, opts.match, opts.count);
   }
 
+  /** Starts the workers, runs `body` with them, and stops them whatever happens (every load script's frame). */
+  static async with<T>(options: TShardsOptions, body: (shards: LoadShards) => Promise<T>): Promise<T> {
+    const shards = LoadShards.start(options);
+    try {
+      return await body(shards);
+    } finally {
+      await shards.close();
+    }
+  }
+
   /** Worker processes. */
   get procs(): number {
     return this.workers.length;

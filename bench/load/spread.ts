@@ -68,16 +68,14 @@ const measure = async (input: IInput, shards: LoadShards): Promise<Record<string
 
 runMain(async () => {
   const input = readInput<IInput>();
-  const shards = LoadShards.start({
+  const options = {
     url: input.url,
     count: input.count,
     window: input.window,
     timeoutMs: input.handshakeTimeoutMs,
     withLatency: true,
-  });
-  try {
+  };
+  await LoadShards.with(options, async shards => {
     emit({ type: 'result', ...(await measure(input, shards)) });
-  } finally {
-    await shards.close();
-  }
+  });
 });
