@@ -30,7 +30,7 @@ export const WHY_CONNECT_REDIS =
 /** Server RSS per connection at 10 000 clients, in memory. */
 export const WHY_MEMORY =
   '`bun bench/profile/heap.ts` (bun:jsc heapStats after a full GC, read 15 s after connecting: `HEAP_SETTLE_MS=15000`) with 10 000 / ' +
-  "19 500 clients held: JS heap per connection 671 B / 1 176 B against raw's 200 B (before the changes of issue 13: 1 015 B at 10 000). " +
+  "19 500 clients held: JS heap per connection 667 B / 1 176 B against raw's 201 B / 200 B (before the changes of issue 13: 1 011 B at 10 000, same command on the src of 393bafc). " +
   'Read right after connecting it is about 300 B more for a few seconds: JSC code blocks and strings the connect burst left, not ' +
   'per-connection state. What stays per client is mostly hash-table entries: the `clients` and ' +
   "`users` maps, both default rooms' member Sets and the client's own `rooms` Set (own id + 2 default rooms); JSC spends about 100-130 B " +
@@ -44,8 +44,8 @@ export const WHY_MEMORY =
 /** Server RSS per connection at 10 000 clients, on Redis. */
 export const WHY_MEMORY_REDIS =
   'On Redis each connection adds its two channel names (about 70 B each) and their entries in our interest map and in ioredis\' ' +
-  'subscription set: about 600 B more JS heap per connection than in memory (1 259 B against 671 B at 10 000 clients; before the ' +
-  'changes of issue 13: 1 863 B). The entries are what lets a node receive only the messages of clients it hosts.';
+  'subscription set: about 600 B more JS heap per connection than in memory (1 259 B against 667 B at 10 000 clients; before the ' +
+  'changes of issue 13: 1 864 B). The entries are what lets a node receive only the messages of clients it hosts.';
 
 /** Server CPU per 1,000 deliveries. */
 export const WHY_DELIVERY_CPU =
@@ -59,11 +59,12 @@ export const WHY_PACED =
 
 /** Cross-node latency against raw local delivery and against upstream. */
 export const WHY_CROSS_LATENCY =
-  'Measured hop with one client on B at 100 messages/s via A: send → Redis → B → client 0.86-0.94 ms, upstream 0.86-0.87 ms. The ' +
-  "receiving node's part was 0.15-0.17 ms against upstream's 0.09-0.10 ms until the Redis envelope was checked by hand: at a few " +
-  "messages a second zod's parse ran cold, about 90 µs a message; now 0.10-0.12 ms. The rest of the distance to raw local delivery is " +
-  'the Redis round trip and, with 2 000 clients, two servers, Redis, two load workers and the coordinator on 2 cores: a cross-node ' +
-  "burst queues on the receiving node behind its fan-out. Upstream sits at the same place (each within the other's spread).";
+  '`bun bench/profile/hop.ts` (one client on B, 300 messages at 100/s through A, 3 interleaved runs): send → client 0.739 ms ' +
+  '(0.721–0.922), upstream 0.688 (0.666–0.798); B\'s part (Redis → client) 0.135 ms (0.109–0.182), upstream 0.140 (0.119–0.172). ' +
+  "Before the Redis envelope was checked by hand, B's part was 0.187 ms (0.180–0.220): at a few messages a second zod's parse ran " +
+  'cold, about 90 µs a message. The rest of the distance to raw local delivery is the Redis round trip and, with 2 000 clients, two ' +
+  'servers, Redis, two load workers and the coordinator on 2 cores: a cross-node burst queues on the receiving node behind its ' +
+  "fan-out. Upstream sits at the same place (each within the other's spread).";
 
 /** Redis commands per new connection. */
 export const WHY_REDIS_COMMANDS =
