@@ -11,8 +11,8 @@ export const WHY_CONNECT =
   "Bun's native `upgrade` (raw: about 60 %, the same work); the rest is the bookkeeping the contract asks for per connection: the client " +
   'record, the clients / users indexes, the own-id room and the two default rooms (`ws-default`, `ws-notification`: two joins and leaves ' +
   'and three Bun topic subscriptions with the broadcast topic, which raw does not make), the auth flow and its duration histogram. ' +
-  '`bun bench/profile/compare.ts` (5 interleaved runs, /proc CPU including the kernel): 0.076 ms per connection against raw\'s 0.060 = ' +
-  '1.27× (before the changes of issue 13: 0.099 = 1.65×). The 2 000-client rows measure under 0.2 s of connecting and move by ±15 % ' +
+  '`bun bench/profile/compare.ts` (5 interleaved runs, /proc CPU including the kernel), two sessions: 1.27× and 1.40× raw ' +
+  '(0.076 and 0.083 ms against 0.060 and 0.059); the same command on the src before issue 13: 1.65× and 1.57×. The 2 000-client rows measure under 0.2 s of connecting and move by ±15 % ' +
   'between runs; compare their ranges with the gap. Closer would take dropping contract work (default rooms cost about 0.2 KiB and ' +
   'three topic operations per connection; `defaultRooms: []` turns them off).';
 
@@ -22,8 +22,8 @@ export const WHY_CONNECT_REDIS =
   'SUBSCRIBEs of connections arriving together go out as one command (0.02 commands per connection), but Redis answers each channel ' +
   'separately and ioredis handles each answer (reply parser, its own subscription set), and a client is admitted only once Redis ' +
   'acknowledged its channels, so `connected` is written after a round trip, outside Bun\'s message callback (one socket write each: ' +
-  '`send` in the profile, `bun bench/profile/run.ts ours-redis`). `bun bench/profile/compare.ts`: 0.114 ms per connection = 1.90× raw ' +
-  '(before: 0.130 = 2.17×). Closing the rest would take fewer channels per connection (one per node for client-addressed messages) — a ' +
+  '`send` in the profile, `bun bench/profile/run.ts ours-redis`). `bun bench/profile/compare.ts`, two sessions: 1.90× and 2.11× raw ' +
+  '(before issue 13: 2.17× and 2.19×). Closing the rest would take fewer channels per connection (one per node for client-addressed messages) — a ' +
   "change of the Redis channel contract that emitters and upstream nodes rely on — or pattern subscriptions, upstream's way: 0 commands " +
   'per connection, but every node receives every message and its CPU per connection is 4-5× raw.';
 
